@@ -1,0 +1,92 @@
+namespace MoESim.Cost;
+
+/// <summary>
+/// Cost of whole forward passes: sums per-operator times over the model's layers. Layers of the
+/// same kind share every cost but the routed experts', whose weight traffic depends on how many
+/// distinct experts each MoE layer's batch activates, so one pass costs O(MoE layers).
+/// </summary>
+public sealed class IterationCostModel
+{
+    private readonly ModelWork _work;
+    private readonly IOperatorTimeModel _time;
+    private readonly int _moeLayers;
+    private readonly int _denseLayers;
+
+    public IterationCostModel(ModelWork work, IOperatorTimeModel time)
+    {
+        _work = work;
+        _time = time;
+        _moeLayers = work.Model.NumMoeLayers;
+        _denseLayers = work.Model.NumLayers - _moeLayers;
+    }
+
+    public ModelWork Work => _work;
+    public IOperatorTimeModel TimeModel => _time;
+
+    /// <summary>
+    /// Cost of one pass. <paramref name="distinctExpertsPerMoeLayer"/> has one entry per MoE
+    /// layer (ignored for dense models); an empty span means every expert is active.
+    /// </summary>
+    public IterationCost Evaluate(in BatchShape batch, ReadOnlySpan<int> distinctExpertsPerMoeLayer)
+    {
+        double seconds = 0, flops = 0, bytes = 0;
+        void Add(in OperatorWork w, int times, ref double s, ref double f, ref double by)
+        {
+            if (times == 0) return;
+            s += times * _time.Seconds(w);
+            f += times * w.Flops;
+            by += times * w.TotalBytes;
+        }
+
+        var layers = _moeLayers + _denseLayers;
+        Add(_work.AttentionProjection(batch), layers, ref seconds, ref flops, ref bytes);
+        if (batch.PrefillTokens > 0) Add(_work.AttentionPrefill(batch), layers, ref seconds, ref flops, ref bytes);
+        if (batch.DecodeSequences > 0) Add(_work.AttentionDecode(batch), layers, ref seconds, ref flops, ref bytes);
+        Add(_work.DenseFfn(batch), _denseLayers, ref seconds, ref flops, ref bytes);
+        if (_moeLayers > 0)
+        {
+            Add(_work.Router(batch), _moeLayers, ref seconds, ref flops, ref bytes);
+            Add(_work.SharedExpert(batch), _moeLayers, ref seconds, ref flops, ref bytes);
+            var experts = _work.Model.Moe!.NumExperts;
+            if (distinctExpertsPerMoeLayer.IsEmpty)
+            {
+                Add(_work.ExpertFfn(batch, experts), _moeLayers, ref seconds, ref flops, ref bytes);
+            }
+            else
+            {
+                if (distinctExpertsPerMoeLayer.Length != _moeLayers)
+                    throw new ArgumentException($"expected {_moeLayers} per-layer expert counts, got {distinctExpertsPerMoeLayer.Length}", nameof(distinctExpertsPerMoeLayer));
+                foreach (var distinct in distinctExpertsPerMoeLayer)
+                    Add(_work.ExpertFfn(batch, distinct), 1, ref seconds, ref flops, ref bytes);
+            }
+        }
+        Add(_work.LmHead(batch), 1, ref seconds, ref flops, ref bytes);
+        return new IterationCost(seconds, flops, bytes);
+    }
+
+    /// <summary>
+    /// Per-operator costs of one pass (one entry per operator, with the number of layers that
+    /// run it), for rooflines and reports. Routed experts use <paramref name="distinctExperts"/>.
+    /// </summary>
+    public IReadOnlyList<OperatorCost> Breakdown(in BatchShape batch, int distinctExperts)
+    {
+        var result = new List<OperatorCost>();
+        var layers = _moeLayers + _denseLayers;
+        void Add(OperatorWork w, int times)
+        {
+            if (times > 0 && (w.Flops > 0 || w.TotalBytes > 0)) result.Add(new OperatorCost(w, _time.Seconds(w), times));
+        }
+        Add(_work.AttentionProjection(batch), layers);
+        if (batch.PrefillTokens > 0) Add(_work.AttentionPrefill(batch), layers);
+        if (batch.DecodeSequences > 0) Add(_work.AttentionDecode(batch), layers);
+        Add(_work.DenseFfn(batch), _denseLayers);
+        if (_moeLayers > 0)
+        {
+            Add(_work.Router(batch), _moeLayers);
+            Add(_work.SharedExpert(batch), _moeLayers);
+            Add(_work.ExpertFfn(batch, distinctExperts), _moeLayers);
+        }
+        Add(_work.LmHead(batch), 1);
+        return result;
+    }
+}

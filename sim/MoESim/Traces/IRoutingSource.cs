@@ -1,0 +1,22 @@
+namespace MoESim.Traces;
+
+/// <summary>
+/// Decides which experts each token of an iteration uses: a synthetic router or a replayed
+/// trace. The serving policy only sees per-layer, per-expert token counts.
+/// </summary>
+public interface IRoutingSource
+{
+    int NumMoeLayers { get; }
+    int NumExperts { get; }
+    int TopK { get; }
+
+    /// <summary>A one-line description for reports (kind and parameters).</summary>
+    string Description { get; }
+
+    /// <summary>
+    /// Routes one iteration. Fills <paramref name="expertTokenCounts"/> (length layers × experts,
+    /// index layer × experts + expert) with tokens per expert, and
+    /// <paramref name="distinctExperts"/> (length layers) with experts having at least one token.
+    /// </summary>
+    void Route(RoutingBatch batch, Span<int> expertTokenCounts, Span<int> distinctExperts);
+}

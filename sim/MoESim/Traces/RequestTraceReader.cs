@@ -1,0 +1,98 @@
+using System.Globalization;
+using MoESim.Config;
+
+namespace MoESim.Traces;
+
+/// <summary>
+/// Reads request traces from CSV. Accepted header layouts (detected from the header row):
+/// <list type="bullet">
+/// <item>MoESim: <c>arrival_s,prompt_tokens,output_tokens</c></item>
+/// <item>Azure LLM inference traces: <c>TIMESTAMP,ContextTokens,GeneratedTokens</c> (timestamps are
+/// date-times; arrival is seconds since the first)</item>
+/// <item>Splitwise/Vidur processed: <c>arrived_at,num_prefill_tokens,num_decode_tokens</c></item>
+/// </list>
+/// Requests are returned in arrival order (stable for equal times) and renumbered from 0.
+/// </summary>
+public static class RequestTraceReader
+{
+    private static readonly (string Arrival, string Prompt, string Output, bool DateTime)[] Layouts =
+    {
+        ("arrival_s", "prompt_tokens", "output_tokens", false),
+        ("TIMESTAMP", "ContextTokens", "GeneratedTokens", true),
+        ("arrived_at", "num_prefill_tokens", "num_decode_tokens", false),
+    };
+
+    /// <summary>Reads up to <paramref name="maxRequests"/> requests (all when null).</summary>
+    public static IReadOnlyList<Request> Read(string path, int? maxRequests = null)
+    {
+        var display = YamlDocumentLoader.DisplayPath(path);
+        if (!File.Exists(path)) throw new InputException(display, "", "file not found");
+        using var reader = new StreamReader(path);
+        var header = reader.ReadLine();
+        if (header is null || header.Trim().Length == 0)
+            throw new InputException(new InputError(display, 1, 0, "", "empty request trace: expected a header row and at least one request"));
+        var columns = header.Split(',').Select(c => c.Trim().Trim('"')).ToArray();
+        var layout = Layouts.FirstOrDefault(l => columns.Contains(l.Arrival) && columns.Contains(l.Prompt) && columns.Contains(l.Output));
+        if (layout.Arrival is null)
+        {
+            var expected = string.Join(" | ", Layouts.Select(l => $"{l.Arrival},{l.Prompt},{l.Output}"));
+            throw new InputException(new InputError(display, 1, 1, "header", $"unrecognised columns '{header.Trim()}'; expected one of: {expected}"));
+        }
+        int ai = Array.IndexOf(columns, layout.Arrival), pi = Array.IndexOf(columns, layout.Prompt), oi = Array.IndexOf(columns, layout.Output);
+        var requests = new List<Request>();
+        var errors = new InputErrorList();
+        DateTime? firstTimestamp = null;
+        string? line;
+        var lineNumber = 1;
+        while ((line = reader.ReadLine()) is not null && (maxRequests is null || requests.Count < maxRequests))
+        {
+            lineNumber++;
+            if (line.Trim().Length == 0) continue;
+            var cells = line.Split(',');
+            if (cells.Length < columns.Length)
+            {
+                errors.Add(display, lineNumber, 0, "", $"expected {columns.Length} comma-separated fields, got {cells.Length}");
+                if (errors.Count >= 20) break;
+                continue;
+            }
+            double arrival;
+            if (layout.DateTime)
+            {
+                if (!DateTime.TryParse(cells[ai].Trim().Trim('"'), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var ts))
+                {
+                    errors.Add(display, lineNumber, 0, layout.Arrival, $"expected a date-time, got '{cells[ai]}'");
+                    continue;
+                }
+                firstTimestamp ??= ts;
+                arrival = (ts - firstTimestamp.Value).TotalSeconds;
+            }
+            else if (!double.TryParse(cells[ai], NumberStyles.Float, CultureInfo.InvariantCulture, out arrival) || !double.IsFinite(arrival) || arrival < 0)
+            {
+                errors.Add(display, lineNumber, 0, layout.Arrival, $"expected a non-negative number of seconds, got '{cells[ai]}'");
+                continue;
+            }
+            var prompt = ParseTokens(cells[pi], display, lineNumber, layout.Prompt, errors);
+            var output = ParseTokens(cells[oi], display, lineNumber, layout.Output, errors);
+            if (prompt > 0 && output > 0)
+                requests.Add(new Request(requests.Count, arrival, prompt, output));
+            if (errors.Count >= 20) break;
+        }
+        errors.ThrowIfAny();
+        if (requests.Count == 0)
+            throw new InputException(new InputError(display, lineNumber, 0, "", "empty request trace: the header is there but no request rows follow"));
+        // Azure traces can start mid-stream with earlier timestamps later on; order by arrival.
+        var ordered = requests.OrderBy(r => r.ArrivalSeconds).ToList();
+        var origin = ordered[0].ArrivalSeconds < 0 ? ordered[0].ArrivalSeconds : 0;
+        return ordered.Select((r, i) => r with { Id = i, ArrivalSeconds = r.ArrivalSeconds - origin }).ToList();
+    }
+
+    private static int ParseTokens(string cell, string file, int line, string field, InputErrorList errors)
+    {
+        if (int.TryParse(cell.Trim().Trim('"'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 1)
+            return value;
+        if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= 1 && d == Math.Floor(d) && d < int.MaxValue)
+            return (int)d;
+        errors.Add(file, line, 0, field, $"expected a whole number of tokens >= 1, got '{cell.Trim()}'");
+        return 0;
+    }
+}

@@ -1,0 +1,137 @@
+using MoESim.Randomness;
+
+namespace MoESim.Traces;
+
+/// <summary>
+/// A seeded synthetic router with per-layer Zipf-skewed popularity (uniform when the exponent
+/// is 0). Each layer ranks its experts by a seeded random permutation, so hot experts differ
+/// between layers. Popularity is expressed as per-token inclusion probabilities π_e (the chance
+/// a token's top-k contains expert e; Σπ = k, each ≤ 1).
+/// </summary>
+/// <remarks>
+/// Whole-iteration routing draws each expert's token count as Binomial(tokens, π_e): exact
+/// per-expert marginals (so the expected number of distinct experts, which sets decode weight
+/// traffic, is exact) at O(experts) cost per layer whatever the batch size. The sum of counts
+/// fluctuates around tokens × k; costs use tokens × k for FLOPs, so this only affects loads.
+/// Per-token routing (<see cref="RouteToken"/>) picks exactly k distinct experts by systematic
+/// sampling, which has the same inclusion probabilities.
+/// </remarks>
+public sealed class SyntheticRouter : IRoutingSource
+{
+    private readonly SyntheticRouterConfig _config;
+    private readonly SeededRandom[] _layerRandom;
+    private readonly double[][] _inclusion;  // [layer][expert]
+    private readonly double[][] _cumulative; // [layer][expert+1], prefix sums of π in a seeded order
+    private readonly int[][] _order;         // [layer][position] = expert
+
+    public SyntheticRouter(SyntheticRouterConfig config)
+    {
+        if (config.NumExperts < 1) throw new ArgumentOutOfRangeException(nameof(config), "need at least one expert");
+        if (config.TopK < 1 || config.TopK > config.NumExperts) throw new ArgumentOutOfRangeException(nameof(config), $"top-k must be in 1..{config.NumExperts}");
+        if (config.ZipfExponent < 0 || config.ZipfExponent > 4) throw new ArgumentOutOfRangeException(nameof(config), "Zipf exponent must be in [0, 4]");
+        _config = config;
+        var root = new SeededRandom(config.Seed);
+        _layerRandom = new SeededRandom[config.NumMoeLayers];
+        _inclusion = new double[config.NumMoeLayers][];
+        _cumulative = new double[config.NumMoeLayers][];
+        _order = new int[config.NumMoeLayers][];
+        for (var layer = 0; layer < config.NumMoeLayers; layer++)
+        {
+            var rng = root.Fork((ulong)layer);
+            var rankOfExpert = Enumerable.Range(0, config.NumExperts).ToArray();
+            rng.Shuffle(rankOfExpert);
+            var weights = rankOfExpert.Select(r => 1.0 / Math.Pow(r + 1, config.ZipfExponent)).ToArray();
+            _inclusion[layer] = InclusionProbabilities(weights, config.TopK);
+            var order = Enumerable.Range(0, config.NumExperts).ToArray();
+            rng.Shuffle(order);
+            _order[layer] = order;
+            var cum = new double[config.NumExperts + 1];
+            for (var i = 0; i < order.Length; i++) cum[i + 1] = cum[i] + _inclusion[layer][order[i]];
+            _cumulative[layer] = cum;
+            _layerRandom[layer] = rng;
+        }
+    }
+
+    public int NumMoeLayers => _config.NumMoeLayers;
+    public int NumExperts => _config.NumExperts;
+    public int TopK => _config.TopK;
+
+    public string Description => _config.ZipfExponent == 0
+        ? $"synthetic uniform router (seed {_config.Seed})"
+        : $"synthetic Zipf router, exponent {_config.ZipfExponent} (seed {_config.Seed})";
+
+    /// <summary>Per-token inclusion probability of each expert in a layer (sums to top-k).</summary>
+    public ReadOnlySpan<double> InclusionProbabilities(int layer) => _inclusion[layer];
+
+    /// <summary>
+    /// Scales popularity weights to inclusion probabilities summing to k, capping any at 1 and
+    /// spreading the excess over the rest (an expert cannot be chosen twice by one token).
+    /// </summary>
+    internal static double[] InclusionProbabilities(double[] weights, int topK)
+    {
+        var pi = new double[weights.Length];
+        var capped = new bool[weights.Length];
+        var remainingK = (double)topK;
+        for (var iteration = 0; iteration <= weights.Length; iteration++)
+        {
+            var sum = 0.0;
+            for (var e = 0; e < weights.Length; e++) if (!capped[e]) sum += weights[e];
+            var changed = false;
+            for (var e = 0; e < weights.Length; e++)
+            {
+                if (capped[e]) continue;
+                pi[e] = remainingK * weights[e] / sum;
+                if (pi[e] >= 1.0)
+                {
+                    pi[e] = 1.0;
+                    capped[e] = true;
+                    remainingK -= 1.0;
+                    changed = true;
+                }
+            }
+            if (!changed) break;
+        }
+        return pi;
+    }
+
+    public void Route(RoutingBatch batch, Span<int> expertTokenCounts, Span<int> distinctExperts)
+    {
+        var experts = _config.NumExperts;
+        var tokens = (int)Math.Min(batch.Tokens, int.MaxValue);
+        for (var layer = 0; layer < _config.NumMoeLayers; layer++)
+        {
+            var rng = _layerRandom[layer];
+            var pi = _inclusion[layer];
+            var counts = expertTokenCounts.Slice(layer * experts, experts);
+            var distinct = 0;
+            for (var e = 0; e < experts; e++)
+            {
+                var c = rng.NextBinomial(tokens, pi[e]);
+                counts[e] = c;
+                if (c > 0) distinct++;
+            }
+            distinctExperts[layer] = distinct;
+        }
+    }
+
+    /// <summary>
+    /// Picks exactly top-k distinct experts for one token of <paramref name="layer"/> into
+    /// <paramref name="experts"/> (systematic sampling over a seeded expert order).
+    /// </summary>
+    public void RouteToken(int layer, Span<int> experts)
+    {
+        var cum = _cumulative[layer];
+        var order = _order[layer];
+        var u = _layerRandom[layer].NextDouble();
+        var position = 0;
+        for (var j = 0; j < _config.TopK; j++)
+        {
+            var target = u + j;
+            // Rounding can leave Σπ a hair under k; never run past the last expert.
+            position = Math.Min(position, order.Length - 1);
+            while (position < order.Length - 1 && cum[position + 1] <= target) position++;
+            experts[j] = order[position];
+            position++;
+        }
+    }
+}

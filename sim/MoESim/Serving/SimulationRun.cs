@@ -1,0 +1,19 @@
+using MoESim.Hardware;
+using MoESim.Metrics;
+using MoESim.Models;
+
+namespace MoESim.Serving;
+
+/// <summary>A finished single-device simulation with its inputs and derived metrics.</summary>
+public sealed record SimulationRun
+{
+    public required SimulationOptions Options { get; init; }
+    public required ModelConfig Model { get; init; }
+    public required DeviceProfile Device { get; init; }
+    public required string RouterDescription { get; init; }
+    public required SimulationResult Result { get; init; }
+    public required ServingMetrics Metrics { get; init; }
+    public required IReadOnlyList<TimeSeriesPoint> TimeSeries { get; init; }
+    /// <summary>Inputs echoed into report.json, in a stable order.</summary>
+    public required IReadOnlyDictionary<string, string> EchoedInputs { get; init; }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using MoESim.Cost;
+using MoESim.Hardware;
+using MoESim.Metrics;
+using MoESim.Models;
+using MoESim.Randomness;
+using MoESim.Traces;
+
+namespace MoESim.Serving;
+
+/// <summary>Loads the inputs of a single-device run, simulates it and computes its metrics.</summary>
+public static class SimulationRunner
+{
+    /// <summary>Time windows in over-time plots and timeseries.csv.</summary>
+    public const int TimeSeriesWindows = 100;
+
+    public static SimulationRun Run(SimulationOptions options, IProgress<double>? progress = null)
+    {
+        var model = ModelLoader.Load(options.ModelPath);
+        if (options.WeightDataType is { } weights)
+            model = model.WithDataTypes(model.DataTypes with { Weights = weights });
+        var device = DeviceProfileLoader.Load(options.HardwarePath);
+        var random = new SeededRandom(options.Seed);
+        var requests = options.RequestTracePath is null
+            ? PoissonRequestGenerator.Generate(options.PoissonRequests, options.PoissonRatePerSecond, options.PromptTokensMin,
+                options.PromptTokensMax, options.OutputTokensMin, options.OutputTokensMax, random.Fork(1))
+            : RequestTraceReader.Read(options.RequestTracePath, options.MaxRequests);
+        IRoutingSource? router = model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
+        {
+            NumMoeLayers = model.NumMoeLayers,
+            NumExperts = model.Moe.NumExperts,
+            TopK = model.Moe.TopK,
+            ZipfExponent = options.RouterZipfExponent,
+            Seed = options.Seed,
+        });
+        var work = new ModelWork(model);
+        var timeModel = new RooflineTimeModel(device);
+        var server = new SingleDeviceServer(work, device, timeModel, requests, router, options.Serving, progress);
+        var result = server.Run();
+        var peak = device.PeakFor(model.DataTypes.Weights is Units.DataType.Fp8 or Units.DataType.Int8 ? model.DataTypes.Weights : model.DataTypes.Activations);
+        var bandwidth = device.MainMemory.BandwidthBytesPerSecond;
+        return new SimulationRun
+        {
+            Options = options,
+            Model = model,
+            Device = device,
+            RouterDescription = router?.Description ?? "none (dense model)",
+            Result = result,
+            Metrics = ServingMetrics.From(result, peak, bandwidth),
+            TimeSeries = TimeSeries.Build(result, TimeSeriesWindows, peak, bandwidth),
+            EchoedInputs = Echo(options, model, device, router, requests.Count),
+        };
+    }
+
+    private static Dictionary<string, string> Echo(SimulationOptions o, ModelConfig model, DeviceProfile device, IRoutingSource? router, int requests)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>
+        {
+            ["model"] = model.Name,
+            ["model_file"] = o.ModelPath,
+            ["weight_dtype"] = Units.DataTypes.Name(model.DataTypes.Weights),
+            ["hardware"] = device.Name,
+            ["hardware_file"] = o.HardwarePath,
+            ["requests"] = o.RequestTracePath ?? $"poisson rate {o.PoissonRatePerSecond.ToString(inv)}/s, prompt {o.PromptTokensMin}-{o.PromptTokensMax}, output {o.OutputTokensMin}-{o.OutputTokensMax}",
+            ["request_count"] = requests.ToString(inv),
+            ["router"] = router?.Description ?? "none (dense model)",
+            ["seed"] = o.Seed.ToString(inv),
+            ["max_batch_tokens"] = o.Serving.MaxBatchTokens.ToString(inv),
+            ["max_sequences"] = o.Serving.MaxSequences.ToString(inv),
+            ["memory_utilization"] = o.Serving.MemoryUtilization.ToString(inv),
+        };
+    }
+}

@@ -1,0 +1,110 @@
+using ScottPlot;
+
+namespace MoESim.Plots;
+
+/// <summary>
+/// Multi-series line chart: throughput, latency percentiles or utilisation over time, capacity
+/// curves. Optional log axes and a second y axis on the right.
+/// </summary>
+public static class LineChart
+{
+    // Above this many points markers turn into a smear, so automatic mode draws lines only.
+    private const int AutoMarkerMaxPoints = 40;
+
+    /// <summary>
+    /// Validates <paramref name="data"/> (throws <see cref="ArgumentException"/> naming the bad
+    /// series) and writes <c>pathWithoutExtension</c>.png and .svg at the given size in pixels.
+    /// </summary>
+    public static ChartFilePaths Save(
+        LineChartData data, string pathWithoutExtension,
+        int widthPx = ChartFiles.DefaultWidthPx, int heightPx = ChartFiles.DefaultHeightPx)
+    {
+        Plot plot = Build(data);
+        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx);
+    }
+
+    /// <summary>Validates <paramref name="data"/> and builds the plot without writing files.</summary>
+    public static Plot Build(LineChartData data)
+    {
+        Validate(data);
+        Plot plot = ChartStyle.Create(data.Title, data.XAxisLabel, data.YAxisLabel);
+        int total = data.Series.Count + data.RightSeries.Count;
+        int colourIndex = 0;
+        foreach (LineSeries series in data.Series)
+            AddSeries(plot, data, series, plot.Axes.Left, data.LogY, ChartStyle.SeriesColor(colourIndex++, total), false);
+
+        if (data.RightSeries.Count > 0)
+        {
+            plot.Axes.Right.Label.Text = data.RightYAxisLabel!;
+            plot.Axes.Right.Label.FontSize = ChartStyle.AxisLabelFontSize;
+            plot.Axes.Right.TickLabelStyle.FontSize = ChartStyle.TickFontSize;
+            foreach (LineSeries series in data.RightSeries)
+                AddSeries(plot, data, series, plot.Axes.Right, data.LogRightY, ChartStyle.SeriesColor(colourIndex++, total), true);
+        }
+
+        if (data.LogX)
+            ApplyLogAxis(plot, plot.Axes.Bottom, data.Series.Concat(data.RightSeries).SelectMany(s => s.Xs));
+        if (data.LogY)
+            ApplyLogAxis(plot, plot.Axes.Left, data.Series.SelectMany(s => s.Ys));
+        if (data.LogRightY && data.RightSeries.Count > 0)
+            ApplyLogAxis(plot, plot.Axes.Right, data.RightSeries.SelectMany(s => s.Ys));
+
+        // Outside the data area so the legend never hides a line; one series needs no legend.
+        if (total > 1)
+            plot.ShowLegend(Edge.Right);
+        else
+            plot.HideLegend();
+        return plot;
+    }
+
+    private static void AddSeries(
+        Plot plot, LineChartData data, LineSeries series, IYAxis yAxis, bool logY, Color color, bool right)
+    {
+        double[] xs = data.LogX ? ChartDataValidation.Log10(series.Xs) : series.Xs;
+        double[] ys = logY ? ChartDataValidation.Log10(series.Ys) : series.Ys;
+        ScottPlot.Plottables.Scatter scatter = plot.Add.Scatter(xs, ys, color);
+        scatter.Axes.YAxis = yAxis;
+        scatter.LineWidth = 2.5f;
+        bool markers = data.ShowMarkers ?? series.Xs.Length <= AutoMarkerMaxPoints;
+        scatter.MarkerSize = markers ? 7 : 0;
+        // Dashed lines tell right-axis series apart even in greyscale prints.
+        if (right)
+            scatter.LinePattern = LinePattern.Dashed;
+        scatter.LegendText = right ? series.Name + " (right axis)" : series.Name;
+    }
+
+    private static void ApplyLogAxis(Plot plot, IAxis axis, IEnumerable<double> values)
+    {
+        double[] all = values.ToArray();
+        (double low, double high) = ChartStyle.LogLimits(all.Min(), all.Max());
+        ChartStyle.UseLogTicks(axis);
+        if (axis is IXAxis x)
+            plot.Axes.SetLimitsX(low, high, x);
+        else if (axis is IYAxis y)
+            plot.Axes.SetLimitsY(low, high, y);
+    }
+
+    private static void Validate(LineChartData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ChartDataValidation.RequireText(data.Title, "Title", nameof(data));
+        ChartDataValidation.RequireText(data.XAxisLabel, "XAxisLabel", nameof(data));
+        ChartDataValidation.RequireText(data.YAxisLabel, "YAxisLabel", nameof(data));
+        if (data.Series is null || data.Series.Count == 0)
+            throw new ArgumentException("A line chart needs at least one series.", nameof(data));
+        foreach (LineSeries s in data.Series)
+            ChartDataValidation.RequireSeries(s?.Name!, s?.Xs, s?.Ys, data.LogX, data.LogY, nameof(data));
+        if (data.RightSeries is null)
+            throw new ArgumentException("RightSeries must not be null (use an empty list).", nameof(data));
+        foreach (LineSeries s in data.RightSeries)
+            ChartDataValidation.RequireSeries(s?.Name!, s?.Xs, s?.Ys, data.LogX, data.LogRightY, nameof(data));
+        if (data.RightSeries.Count > 0)
+            ChartDataValidation.RequireText(data.RightYAxisLabel, "RightYAxisLabel (needed for RightSeries)", nameof(data));
+        HashSet<string> names = [];
+        foreach (LineSeries s in data.Series.Concat(data.RightSeries))
+        {
+            if (!names.Add(s.Name))
+                throw new ArgumentException($"Series name '{s.Name}' is used twice; legend entries must be unique.", nameof(data));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace MoESim.Plots;
+
+/// <summary>
+/// Input of <see cref="LineChart"/>: several series against one x axis, a left y axis and an
+/// optional right y axis (e.g. throughput on the left, utilisation on the right).
+/// Put units in the axis labels, e.g. "Time (s)", "Latency (ms)".
+/// </summary>
+public sealed record LineChartData
+{
+    /// <summary>Chart title.</summary>
+    public required string Title { get; init; }
+
+    /// <summary>X axis label with unit, e.g. "Simulated time (s)".</summary>
+    public required string XAxisLabel { get; init; }
+
+    /// <summary>Left y axis label with unit, e.g. "Throughput (tokens/s)".</summary>
+    public required string YAxisLabel { get; init; }
+
+    /// <summary>Series drawn against the left y axis; at least one.</summary>
+    public required IReadOnlyList<LineSeries> Series { get; init; }
+
+    /// <summary>Draw the x axis in decades (all x values must be &gt; 0).</summary>
+    public bool LogX { get; init; }
+
+    /// <summary>Draw the left y axis in decades (its y values must be &gt; 0).</summary>
+    public bool LogY { get; init; }
+
+    /// <summary>Right y axis label with unit; required when <see cref="RightSeries"/> is not empty.</summary>
+    public string? RightYAxisLabel { get; init; }
+
+    /// <summary>Series drawn dashed against the right y axis; may be empty.</summary>
+    public IReadOnlyList<LineSeries> RightSeries { get; init; } = [];
+
+    /// <summary>Draw the right y axis in decades (its y values must be &gt; 0).</summary>
+    public bool LogRightY { get; init; }
+
+    /// <summary>Point markers: null picks them automatically (shown when a series has at most 40 points).</summary>
+    public bool? ShowMarkers { get; init; }
+}

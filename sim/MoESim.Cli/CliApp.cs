@@ -1,11 +1,56 @@
+using System.CommandLine;
+using MoESim.Config;
+
 namespace MoESim.Cli;
 
-/// <summary>Builds the command tree and runs it. (Commands are added as features land.)</summary>
+/// <summary>
+/// Builds the <c>moesim</c> command tree and runs it. Exit codes: 0 success, 2 bad input
+/// (one line per problem on stderr, never a stack trace), 1 an internal error.
+/// </summary>
 internal static class CliApp
 {
-    public static int Run(string[] args)
+    public const int ExitOk = 0;
+    public const int ExitInternalError = 1;
+    public const int ExitBadInput = 2;
+
+    public static RootCommand BuildRoot()
     {
-        Console.Error.WriteLine("moesim: no commands yet");
-        return args.Length == 0 ? 1 : 1;
+        var root = new RootCommand("MoESim: performance simulator for Mixture-of-Experts LLM inference.");
+        root.Add(SimulateCommand.Build());
+        root.Add(RooflineCommand.Build());
+        root.Add(ModelCommand.Build());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var parse = BuildRoot().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"moesim: {error.Message}");
+            stderr.WriteLine("moesim: see 'moesim --help'");
+            return ExitBadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = stdout, Error = stderr });
+        }
+        catch (InputException ex)
+        {
+            foreach (var error in ex.Errors) stderr.WriteLine(error.ToString());
+            return ExitBadInput;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"moesim: {ex.Message}");
+            return ExitBadInput;
+        }
+        catch (Exception ex) when (Environment.GetEnvironmentVariable("MOESIM_DEBUG") is null)
+        {
+            stderr.WriteLine($"moesim: internal error: {ex.GetType().Name}: {ex.Message} (set MOESIM_DEBUG=1 for a stack trace)");
+            return ExitInternalError;
+        }
     }
 }

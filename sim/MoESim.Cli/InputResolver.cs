@@ -1,0 +1,44 @@
+using MoESim.Config;
+
+namespace MoESim.Cli;
+
+/// <summary>
+/// Turns names like <c>mixtral-8x7b</c> or <c>h100-sxm</c> into the shipped YAML files, and
+/// finds the repository's default inputs. A value that is an existing file path is used as is.
+/// </summary>
+internal static class InputResolver
+{
+    /// <summary>The folder holding models/ and hardware-profiles/: the current folder or an ancestor, else the tool's.</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (Directory.Exists(Path.Combine(dir.FullName, "models")) && Directory.Exists(Path.Combine(dir.FullName, "hardware-profiles")))
+                    return dir.FullName;
+            }
+        }
+        return Directory.GetCurrentDirectory();
+    }
+
+    public static string Model(string nameOrPath) => Resolve(nameOrPath, "models", "--model");
+
+    public static string Hardware(string nameOrPath) => Resolve(nameOrPath, "hardware-profiles", "--hardware");
+
+    /// <summary>A shipped file under the repository root (for defaults).</summary>
+    public static string Shipped(string relativePath) => Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.Combine(RepositoryRoot, relativePath));
+
+    private static string Resolve(string nameOrPath, string folder, string option)
+    {
+        if (File.Exists(nameOrPath)) return nameOrPath;
+        var candidate = Path.Combine(RepositoryRoot, folder, nameOrPath.EndsWith(".yaml", StringComparison.Ordinal) ? nameOrPath : nameOrPath + ".yaml");
+        if (File.Exists(candidate)) return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
+        var known = Directory.Exists(Path.Combine(RepositoryRoot, folder))
+            ? string.Join(", ", Directory.GetFiles(Path.Combine(RepositoryRoot, folder), "*.yaml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal))
+            : "(none found)";
+        throw new InputException(nameOrPath, option, $"no such file, and no shipped {folder} entry of that name; known: {known}");
+    }
+}

@@ -17,7 +17,7 @@ public static class BarChart
         int widthPx = ChartFiles.DefaultWidthPx, int heightPx = ChartFiles.DefaultHeightPx)
     {
         Plot plot = Build(data, widthPx);
-        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx);
+        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx, requireText: true);
     }
 
     /// <summary>Builds the plot without writing files; the width in pixels decides label thinning and rotation.</summary>

@@ -19,7 +19,16 @@ public static class ChartFiles
     /// temporary file in the same folder and renamed into place, so readers see the old file or
     /// the complete new one. Throws <see cref="InvalidOperationException"/> when no font is installed.
     /// </summary>
-    public static ChartFilePaths Save(Plot plot, string pathWithoutExtension, int widthPx, int heightPx)
+    public static ChartFilePaths Save(Plot plot, string pathWithoutExtension, int widthPx, int heightPx) =>
+        Save(plot, pathWithoutExtension, widthPx, heightPx, requireText: false);
+
+    /// <summary>
+    /// As the public overload; with <paramref name="requireText"/> it also refuses to write a
+    /// chart whose SVG holds no text element. ScottPlot can abort a render part-way (e.g. an empty
+    /// legend panel) and still return a blank image; every MoESim chart has a title, so no text
+    /// means a broken render.
+    /// </summary>
+    internal static ChartFilePaths Save(Plot plot, string pathWithoutExtension, int widthPx, int heightPx, bool requireText)
     {
         ArgumentNullException.ThrowIfNull(plot);
         ArgumentException.ThrowIfNullOrWhiteSpace(pathWithoutExtension);
@@ -36,7 +45,11 @@ public static class ChartFiles
 
         // Render both formats in memory first: a rendering failure then touches no file at all.
         byte[] png = plot.GetImageBytes(widthPx, heightPx, ImageFormat.Png);
-        byte[] svg = Encoding.UTF8.GetBytes(plot.GetSvgXml(widthPx, heightPx));
+        string svgXml = plot.GetSvgXml(widthPx, heightPx);
+        if (requireText && !svgXml.Contains("<text", StringComparison.Ordinal))
+            throw new InvalidOperationException(
+                $"Rendering '{pathWithoutExtension}' produced no text (title, labels): the render failed silently.");
+        byte[] svg = Encoding.UTF8.GetBytes(svgXml);
 
         ChartFilePaths paths = new() { PngPath = basePath + ".png", SvgPath = basePath + ".svg" };
         WriteAtomically(paths.PngPath, png);

@@ -32,6 +32,8 @@ internal static class ChartStyle
             axis.Label.FontSize = AxisLabelFontSize;
         }
 
+        // Room on the right for the last x tick label when no legend or right axis sits there.
+        plot.Axes.Right.MinimumSize = 40;
         plot.Grid.MajorLineColor = Colors.Black.WithOpacity(0.12);
         return plot;
     }

@@ -16,7 +16,7 @@ public static class HeatmapChart
         int widthPx = ChartFiles.DefaultWidthPx, int heightPx = ChartFiles.DefaultHeightPx)
     {
         Plot plot = Build(data, widthPx, heightPx);
-        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx);
+        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx, requireText: true);
     }
 
     /// <summary>Builds the plot without writing files; the size in pixels decides label thinning and text size.</summary>

@@ -20,7 +20,7 @@ public static class LineChart
         int widthPx = ChartFiles.DefaultWidthPx, int heightPx = ChartFiles.DefaultHeightPx)
     {
         Plot plot = Build(data);
-        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx);
+        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx, requireText: true);
     }
 
     /// <summary>Validates <paramref name="data"/> and builds the plot without writing files.</summary>

@@ -34,7 +34,7 @@ public static class RooflineChart
         int widthPx = ChartFiles.DefaultWidthPx, int heightPx = ChartFiles.DefaultHeightPx)
     {
         Plot plot = Build(data, widthPx, heightPx);
-        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx);
+        return ChartFiles.Save(plot, pathWithoutExtension, widthPx, heightPx, requireText: true);
     }
 
     /// <summary>
@@ -86,7 +86,11 @@ public static class RooflineChart
         ChartStyle.UseLogTicks(plot.Axes.Bottom);
         ChartStyle.UseLogTicks(plot.Axes.Left);
         plot.Axes.SetLimits(xLow, xHigh, yLow, yHigh);
-        plot.ShowLegend(Edge.Right);
+        // An empty legend panel makes ScottPlot 5.1.59 render a blank image: only show a filled one.
+        if (data.Points.Count > 0)
+            plot.ShowLegend(Edge.Right);
+        else
+            plot.HideLegend();
 
         // Label the slope a third of the way along, rotated to follow it on screen.
         double labelX = slopeStartX + (slopeEndX - slopeStartX) * 0.35;

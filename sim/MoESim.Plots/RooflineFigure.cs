@@ -21,10 +21,17 @@ public static class RooflineFigure
 
     public static ChartFilePaths Save(DeviceProfile device, string modelName, IReadOnlyList<RooflineSeries> series, string pathWithoutExtension)
     {
+        // Types with the same peak (fp8 and int8 on Hopper) share one labelled ceiling, else the
+        // labels overprint; fp32 is left out because no inference operator runs at it.
         var ceilings = device.PeakFlopsPerSecond
-            .Where(p => p.Key is DataType.Bf16 or DataType.Fp8 or DataType.Int8 or DataType.Fp32)
-            .OrderBy(p => p.Value)
-            .Select(p => new RooflineCeiling { DataTypeName = DataTypes.Name(p.Key), PeakFlopsPerSecond = p.Value })
+            .Where(p => p.Key is DataType.Bf16 or DataType.Fp8 or DataType.Int8)
+            .GroupBy(p => p.Value)
+            .OrderBy(g => g.Key)
+            .Select(g => new RooflineCeiling
+            {
+                DataTypeName = string.Join("/", g.OrderBy(p => p.Key).Select(p => DataTypes.Name(p.Key))),
+                PeakFlopsPerSecond = g.Key,
+            })
             .ToList();
         var points = series
             .SelectMany(s => s.Operators.Select(op => (s.Name, op)))

@@ -49,12 +49,21 @@ public sealed record DeviceProfile
     /// </summary>
     public double PeakFor(DataType type)
     {
-        if (PeakFlopsPerSecond.TryGetValue(type, out var peak)) return peak;
-        foreach (var wider in new[] { DataType.Fp8, DataType.Int8, DataType.Bf16, DataType.Fp16, DataType.Fp32 })
+        foreach (var candidate in FallbackOrder(type))
         {
-            if (DataTypes.BytesPerElement(wider) >= DataTypes.BytesPerElement(type) && PeakFlopsPerSecond.TryGetValue(wider, out peak))
-                return peak;
+            if (PeakFlopsPerSecond.TryGetValue(candidate, out var peak)) return peak;
         }
         return PeakFlopsPerSecond.Values.Min();
     }
+
+    /// <summary>Where a type's math runs when the device lacks units for it: the type itself, then wider floating types.</summary>
+    private static DataType[] FallbackOrder(DataType type) => type switch
+    {
+        DataType.Fp8 => new[] { DataType.Fp8, DataType.Bf16, DataType.Fp16, DataType.Fp32 },
+        DataType.Int8 => new[] { DataType.Int8, DataType.Bf16, DataType.Fp16, DataType.Fp32 },
+        DataType.Int4 => new[] { DataType.Int4, DataType.Int8, DataType.Bf16, DataType.Fp16, DataType.Fp32 },
+        DataType.Bf16 => new[] { DataType.Bf16, DataType.Fp16, DataType.Fp32 },
+        DataType.Fp16 => new[] { DataType.Fp16, DataType.Bf16, DataType.Fp32 },
+        _ => new[] { DataType.Fp32 },
+    };
 }

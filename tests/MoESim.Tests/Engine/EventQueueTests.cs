@@ -67,6 +67,26 @@ public class EventQueueTests
     }
 
     [Test]
+    public void TryPopDue_respects_the_limit_and_Clear_empties()
+    {
+        var q = new EventQueue(2);
+        q.Push(new SimTime(10), Target, 0, 1, 0);
+        q.Push(new SimTime(20), Target, 0, 2, 0);
+        q.Push(new SimTime(30), Target, 0, 3, 0);
+        Assert.That(q.TryPopDue(15, out var e), Is.True);
+        Assert.That(e.Arg0, Is.EqualTo(1));
+        Assert.That(q.TryPopDue(15, out _), Is.False);
+        Assert.That(q.PeekTimePicoseconds, Is.EqualTo(20));
+        q.Clear();
+        Assert.That(q.Count, Is.EqualTo(0));
+        // Slots freed by Clear are reused without growing.
+        for (int i = 0; i < 4; i++)
+            q.Push(new SimTime(i), Target, 0, i, 0);
+        Assert.That(q.Capacity, Is.EqualTo(4));
+        Assert.That(q.Pop().Sequence, Is.EqualTo(3), "sequence numbering continues after Clear");
+    }
+
+    [Test]
     public void Pop_on_empty_throws()
     {
         Assert.Throws<InvalidOperationException>(() => new EventQueue().Pop());

@@ -89,6 +89,7 @@ public sealed class FlowNetwork : IEventTarget
     /// A zero-byte flow or one with an empty route (a local copy) completes after the route
     /// latency alone and returns -1; otherwise the return value is a flow id, valid for
     /// <see cref="RateBytesPerSecond"/> until the flow completes (ids are then reused).
+    /// On the timeline the flow appears, latency included, on the track of its first link.
     /// </summary>
     public int StartFlow(long bytes, ReadOnlySpan<int> route, IEventTarget? onDone,
         int kind = 0, long a0 = 0, long a1 = 0, string? label = null)

@@ -79,9 +79,8 @@ public sealed class Simulator
         try
         {
             var queue = _queue;
-            while (queue.Count > 0 && queue.Peek().TimePicoseconds <= limit)
+            while (queue.TryPopDue(limit, out var e))
             {
-                var e = queue.Pop();
                 _nowPicoseconds = e.TimePicoseconds;
                 EventsProcessed++;
                 e.Target.OnEvent(this, e.Kind, e.Arg0, e.Arg1);

@@ -11,6 +11,8 @@ internal static class SummaryPrinter
     public static void Print(SimulationRun run, IReadOnlyList<string> files, TextWriter output)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect });
+        // Piped or captured output has no terminal width; keep lines whole for logs and tools.
+        if (Console.IsOutputRedirected || output != Console.Out) console.Profile.Width = 160;
         var m = run.Metrics;
         console.MarkupLine(Markup.Escape($"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({DataTypesName(run)} weights) on {run.Device.Name}, {m.Requests} requests, {run.RouterDescription}"));
         var table = new Table().AddColumn("metric").AddColumn(new TableColumn("mean").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())

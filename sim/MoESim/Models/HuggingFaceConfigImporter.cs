@@ -115,11 +115,11 @@ public static class HuggingFaceConfigImporter
     {
         // Absent num_key_value_heads means plain multi-head attention in transformers.
         var kvHeads = json.OptionalInt("num_key_value_heads") ?? heads;
-        if (kvHeads > heads || heads % kvHeads != 0)
+        if (json.IsValid("num_attention_heads") && (kvHeads > heads || heads % kvHeads != 0))
             json.Error("num_key_value_heads", $"must divide num_attention_heads ({heads}), got {kvHeads}");
         // Qwen3 (and newer Llama/Mistral configs) state head_dim; it need not be hidden / heads.
         var headDim = json.OptionalInt("head_dim");
-        if (headDim is null && hidden % heads != 0)
+        if (headDim is null && json.IsValid("hidden_size") && json.IsValid("num_attention_heads") && hidden % heads != 0)
             json.Error("head_dim", $"missing, and hidden_size ({hidden}) is not a multiple of num_attention_heads ({heads})");
         return new AttentionConfig
         {

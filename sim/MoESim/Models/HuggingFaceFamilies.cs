@@ -66,7 +66,7 @@ internal static class HuggingFaceFamilies
     private static int ReadTopK(JsonObjectReader json, int experts, string expertsKey)
     {
         var topK = json.RequiredInt("num_experts_per_tok");
-        if (topK > experts && json.Has(expertsKey))
+        if (topK > experts && json.IsValid(expertsKey))
             json.Error("num_experts_per_tok", $"must not exceed {expertsKey} ({experts}), got {topK}");
         return topK;
     }

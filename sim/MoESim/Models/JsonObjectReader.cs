@@ -15,6 +15,7 @@ internal sealed class JsonObjectReader
 {
     private readonly JsonElement _element;
     private readonly JsonPositionIndex _positions;
+    private readonly HashSet<string> _failed = new(StringComparer.Ordinal);
 
     public JsonObjectReader(JsonElement element, string file, string path, JsonPositionIndex positions, InputErrorList errors)
     {
@@ -34,10 +35,17 @@ internal sealed class JsonObjectReader
     /// <summary>Records an error at <paramref name="key"/>'s value (or at this object when the key is absent).</summary>
     public void Error(string key, string problem)
     {
+        _failed.Add(key);
         var (line, column) = _positions.Of(FieldName(key));
         if (line == 0) (line, column) = _positions.Of(Path);
         Errors.Add(File, line, column, FieldName(key), problem);
     }
+
+    /// <summary>
+    /// Whether <paramref name="key"/> was present and read without error. Cross-field checks
+    /// use it so a bad value's placeholder does not raise a second, misleading error.
+    /// </summary>
+    public bool IsValid(string key) => Has(key) && !_failed.Contains(key);
 
     /// <summary>Whether <paramref name="key"/> is present with a non-null value.</summary>
     public bool Has(string key) => Get(key) is not null;

@@ -109,6 +109,15 @@ public sealed class ModelLoaderTests
         Assert.That(ex.Message.Split('\n'), Has.Length.EqualTo(ex.Errors.Count), "one line per error");
     }
 
+    [TestCase("  num_experts: 8", "  num_experts: abc", "moe.num_experts", TestName = "BadExperts_NoSpuriousTopKError")]
+    [TestCase("  num_heads: 32", "  num_heads: many", "attention.num_heads", TestName = "BadHeads_NoSpuriousKvHeadsError")]
+    [TestCase("  kind: gqa", "  kind: gqx", "attention.kind", TestName = "BadKind_NoSpuriousMhaError")]
+    public void BadValue_IsReportedOnce_WithoutCascadingErrors(string find, string replace, string field)
+    {
+        var ex = LoadFails(_temp.Write("bad.yaml", ValidModel.Replace(find, replace, StringComparison.Ordinal)));
+        Assert.That(ex.Errors.Select(e => e.Field), Is.EqualTo(new[] { field }));
+    }
+
     [Test]
     public void DenseModelWithoutDenseWidth_IsAnError()
     {

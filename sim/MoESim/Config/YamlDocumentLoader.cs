@@ -24,15 +24,25 @@ public sealed class YamlDocumentLoader
         if (!File.Exists(path))
             throw new InputException(display, "", "file not found");
         var stream = new YamlStream();
-        try
+        using (var reader = new StreamReader(path))
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException ex)
-        {
-            var problem = (ex.InnerException?.Message ?? ex.Message).Replace(Environment.NewLine, " ");
-            throw new InputException(new InputError(display, (int)ex.Start.Line, (int)ex.Start.Column, "", $"malformed YAML: {StripMark(problem)}"));
+            var scanner = new Scanner(reader);
+            try
+            {
+                stream.Load(new Parser(scanner));
+            }
+            catch (YamlException ex)
+            {
+                var problem = (ex.InnerException?.Message ?? ex.Message).Replace(Environment.NewLine, " ");
+                throw new InputException(new InputError(display, (int)ex.Start.Line, (int)ex.Start.Column, "", $"malformed YAML: {StripMark(problem)}"));
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet's scanner throws this, not a YamlException, for some truncated input
+                // (e.g. an unclosed "[4096" flow list at the end of a file); report where it stopped.
+                var at = scanner.CurrentPosition;
+                throw new InputException(new InputError(display, (int)at.Line, (int)at.Column, "", "malformed YAML: unexpected end of input (an unclosed [ or {?)"));
+            }
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new InputException(display, "", "expected a YAML mapping (key: value lines) at the top level");

@@ -51,8 +51,14 @@ public static class ModelLoader
     private static AttentionConfig ReadAttention(YamlMapReader? a)
     {
         if (a is null) return new AttentionConfig { Kind = AttentionKind.Mha, NumHeads = 1, NumKvHeads = 1, HeadDim = 1 };
+        // Cross-field checks below run only on values that read cleanly: a bad value's
+        // placeholder would otherwise raise a second, misleading error.
+        var before = a.Errors.Count;
         var kind = a.RequiredEnum<AttentionKind>("kind");
+        var kindOk = a.Errors.Count == before;
+        before = a.Errors.Count;
         var heads = a.RequiredInt("num_heads");
+        var headsOk = a.Errors.Count == before;
         AttentionConfig result;
         if (kind == AttentionKind.Mla)
         {
@@ -72,9 +78,10 @@ public static class ModelLoader
         else
         {
             var kvHeads = kind == AttentionKind.Mha ? (a.OptionalInt("num_kv_heads") ?? heads) : a.RequiredInt("num_kv_heads");
-            if (kind == AttentionKind.Mha && kvHeads != heads)
+            var checkable = kindOk && headsOk;
+            if (checkable && kind == AttentionKind.Mha && kvHeads != heads)
                 a.Error("num_kv_heads", $"MHA needs num_kv_heads equal to num_heads ({heads}); use kind: gqa");
-            else if (kvHeads > heads || heads % kvHeads != 0)
+            else if (checkable && (kvHeads > heads || heads % kvHeads != 0))
                 a.Error("num_kv_heads", $"must divide num_heads ({heads}), got {kvHeads}");
             result = new AttentionConfig { Kind = kind, NumHeads = heads, NumKvHeads = kvHeads, HeadDim = a.RequiredInt("head_dim") };
         }
@@ -84,9 +91,11 @@ public static class ModelLoader
 
     private static MoeConfig ReadMoe(YamlMapReader m, int layers)
     {
+        var before = m.Errors.Count;
         var experts = m.RequiredInt("num_experts");
+        var expertsOk = m.Errors.Count == before;
         var topK = m.RequiredInt("top_k");
-        if (topK > experts && m.Has("num_experts"))
+        if (topK > experts && expertsOk)
             m.Error("top_k", $"must not exceed num_experts ({experts}), got {topK}");
         var shared = m.OptionalInt("num_shared_experts", min: 0) ?? 0;
         var sharedWidth = m.OptionalInt("shared_expert_intermediate_size", min: 0) ?? 0;

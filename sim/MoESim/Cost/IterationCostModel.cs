@@ -11,6 +11,8 @@ public sealed class IterationCostModel
     private readonly IOperatorTimeModel _time;
     private readonly int _moeLayers;
     private readonly int _denseLayers;
+    private readonly double[] _expertSecondsByDistinct; // per-pass memo: layers mostly share a count
+    private readonly double[] _expertBytesByDistinct;
 
     public IterationCostModel(ModelWork work, IOperatorTimeModel time)
     {
@@ -18,6 +20,9 @@ public sealed class IterationCostModel
         _time = time;
         _moeLayers = work.Model.NumMoeLayers;
         _denseLayers = work.Model.NumLayers - _moeLayers;
+        var experts = work.Model.Moe?.NumExperts ?? 0;
+        _expertSecondsByDistinct = new double[experts + 1];
+        _expertBytesByDistinct = new double[experts + 1];
     }
 
     public ModelWork Work => _work;
@@ -56,8 +61,20 @@ public sealed class IterationCostModel
             {
                 if (distinctExpertsPerMoeLayer.Length != _moeLayers)
                     throw new ArgumentException($"expected {_moeLayers} per-layer expert counts, got {distinctExpertsPerMoeLayer.Length}", nameof(distinctExpertsPerMoeLayer));
+                Array.Fill(_expertSecondsByDistinct, -1.0);
+                var expertFlops = _work.ExpertFfn(batch, 0).Flops;
                 foreach (var distinct in distinctExpertsPerMoeLayer)
-                    Add(_work.ExpertFfn(batch, distinct), 1, ref seconds, ref flops, ref bytes);
+                {
+                    if (_expertSecondsByDistinct[distinct] < 0)
+                    {
+                        var w = _work.ExpertFfn(batch, distinct);
+                        _expertSecondsByDistinct[distinct] = _time.Seconds(w);
+                        _expertBytesByDistinct[distinct] = w.TotalBytes;
+                    }
+                    seconds += _expertSecondsByDistinct[distinct];
+                    flops += expertFlops;
+                    bytes += _expertBytesByDistinct[distinct];
+                }
             }
         }
         Add(_work.LmHead(batch), 1, ref seconds, ref flops, ref bytes);

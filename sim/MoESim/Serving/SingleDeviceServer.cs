@@ -29,7 +29,6 @@ public sealed class SingleDeviceServer : IEventTarget
     private readonly ContinuousBatchScheduler _scheduler;
     private readonly TimelineRecorder? _timeline;
     private readonly RoutingBatch _routingBatch = new();
-    private readonly int[] _expertCounts;
     private readonly int[] _distinct;
     private readonly List<IterationRecord> _iterations = new();
     private bool _busy;
@@ -62,7 +61,6 @@ public sealed class SingleDeviceServer : IEventTarget
         _device = new ComputeUnit(_sim, device.Name, streams: 1, _timeline);
         _kv = new MemoryPool("kv-cache", (long)_memory.KvCacheBytes);
         _scheduler = new ContinuousBatchScheduler(requests, config, _kv, _memory.KvBytesPerToken);
-        _expertCounts = new int[_router is null ? 0 : _router.NumMoeLayers * _router.NumExperts];
         _distinct = new int[_router?.NumMoeLayers ?? 0];
     }
 
@@ -133,7 +131,7 @@ public sealed class SingleDeviceServer : IEventTarget
     {
         var shape = _scheduler.FormBatch(_routingBatch);
         if (shape.Tokens == 0) return; // idle until the next arrival
-        if (_router is not null) _router.Route(_routingBatch, _expertCounts, _distinct);
+        if (_router is not null) _router.RouteDistinct(_routingBatch, _distinct);
         _currentCost = _cost.Evaluate(shape, _distinct);
         _current = shape;
         _currentStart = _sim.Now.Picoseconds;

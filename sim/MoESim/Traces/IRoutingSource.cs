@@ -19,4 +19,10 @@ public interface IRoutingSource
     /// <paramref name="distinctExperts"/> (length layers) with experts having at least one token.
     /// </summary>
     void Route(RoutingBatch batch, Span<int> expertTokenCounts, Span<int> distinctExperts);
+
+    /// <summary>
+    /// Like <see cref="Route"/> but fills only <paramref name="distinctExperts"/>: all a single
+    /// device's cost needs, and cheaper for sources that can draw it directly.
+    /// </summary>
+    void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts);
 }

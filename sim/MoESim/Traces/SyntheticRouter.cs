@@ -23,6 +23,9 @@ public sealed class SyntheticRouter : IRoutingSource
     private readonly double[][] _inclusion;  // [layer][expert]
     private readonly double[][] _cumulative; // [layer][expert+1], prefix sums of π in a seeded order
     private readonly int[][] _order;         // [layer][position] = expert
+    private readonly int[][] _rankOfExpert;  // [layer][expert] = popularity rank
+    private readonly double[] _log1MinusPiByRank; // every layer has the same π values, permuted
+    private readonly double[] _idleProbabilityByRank; // scratch: (1 - π_r)^tokens for this pass
 
     public SyntheticRouter(SyntheticRouterConfig config)
     {
@@ -35,6 +38,7 @@ public sealed class SyntheticRouter : IRoutingSource
         _inclusion = new double[config.NumMoeLayers][];
         _cumulative = new double[config.NumMoeLayers][];
         _order = new int[config.NumMoeLayers][];
+        _rankOfExpert = new int[config.NumMoeLayers][];
         for (var layer = 0; layer < config.NumMoeLayers; layer++)
         {
             var rng = root.Fork((ulong)layer);
@@ -49,7 +53,11 @@ public sealed class SyntheticRouter : IRoutingSource
             for (var i = 0; i < order.Length; i++) cum[i + 1] = cum[i] + _inclusion[layer][order[i]];
             _cumulative[layer] = cum;
             _layerRandom[layer] = rng;
+            _rankOfExpert[layer] = rankOfExpert;
         }
+        var byRank = Enumerable.Range(0, config.NumExperts).Select(r => 1.0 / Math.Pow(r + 1, config.ZipfExponent)).ToArray();
+        _log1MinusPiByRank = InclusionProbabilities(byRank, config.TopK).Select(p => p >= 1 ? double.NegativeInfinity : Math.Log(1 - p)).ToArray();
+        _idleProbabilityByRank = new double[config.NumExperts];
     }
 
     public int NumMoeLayers => _config.NumMoeLayers;
@@ -110,6 +118,29 @@ public sealed class SyntheticRouter : IRoutingSource
                 counts[e] = c;
                 if (c > 0) distinct++;
             }
+            distinctExperts[layer] = distinct;
+        }
+    }
+
+    /// <summary>
+    /// Draws only the distinct-expert count per layer, from the same model as <see cref="Route"/>:
+    /// expert e is active when its Binomial(tokens, π_e) count is non-zero, i.e. with probability
+    /// 1 − (1 − π_e)^tokens, independently per expert. One exp per popularity rank per pass and one
+    /// uniform draw per expert, instead of a binomial draw per expert.
+    /// </summary>
+    public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
+    {
+        var experts = _config.NumExperts;
+        var tokens = (double)batch.Tokens;
+        for (var r = 0; r < experts; r++)
+            _idleProbabilityByRank[r] = tokens == 0 ? 1.0 : Math.Exp(tokens * _log1MinusPiByRank[r]);
+        for (var layer = 0; layer < _config.NumMoeLayers; layer++)
+        {
+            var rng = _layerRandom[layer];
+            var ranks = _rankOfExpert[layer];
+            var distinct = 0;
+            for (var e = 0; e < experts; e++)
+                if (rng.NextDouble() >= _idleProbabilityByRank[ranks[e]]) distinct++;
             distinctExperts[layer] = distinct;
         }
     }

@@ -100,9 +100,14 @@ public sealed class SingleDeviceServer : IEventTarget
         {
             var id = (int)arg0;
             _scheduler.Enqueue(id);
+            // Requests arriving at the same instant join the same pass: enqueue them all before
+            // forming a batch (otherwise the first would start a pass alone).
+            var next = id + 1;
+            while (next < _requests.Count && SimTime.FromSeconds(_requests[next].ArrivalSeconds) <= sim.Now)
+                _scheduler.Enqueue(next++);
             // Only the next arrival is ever queued, which keeps the event heap small.
-            if (id + 1 < _requests.Count)
-                sim.Schedule(SimTime.FromSeconds(_requests[id + 1].ArrivalSeconds), this, ArrivalEvent, id + 1);
+            if (next < _requests.Count)
+                sim.Schedule(SimTime.FromSeconds(_requests[next].ArrivalSeconds), this, ArrivalEvent, next);
             if (!_busy) StartPass();
         }
         else

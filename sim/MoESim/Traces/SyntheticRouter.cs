@@ -13,6 +13,8 @@ namespace MoESim.Traces;
 /// per-expert marginals (so the expected number of distinct experts, which sets decode weight
 /// traffic, is exact) at O(experts) cost per layer whatever the batch size. The sum of counts
 /// fluctuates around tokens × k; costs use tokens × k for FLOPs, so this only affects loads.
+/// Batches with at most as many token-expert pairs as experts (batch-1 decode above all) are
+/// routed token by token instead, so each token uses exactly k distinct experts.
 /// Per-token routing (<see cref="RouteToken"/>) picks exactly k distinct experts by systematic
 /// sampling, which has the same inclusion probabilities.
 /// </remarks>
@@ -106,12 +108,28 @@ public sealed class SyntheticRouter : IRoutingSource
     {
         var experts = _config.NumExperts;
         var tokens = (int)Math.Min(batch.Tokens, int.MaxValue);
+        // Small batches (at most as many token-expert pairs as experts, e.g. batch-1 decode) are
+        // routed token by token: each token then uses exactly top-k distinct experts, as a real
+        // router does. Independent binomials would let one token touch 0 or all experts.
+        var perToken = (long)tokens * _config.TopK <= experts;
+        Span<int> chosen = perToken ? stackalloc int[_config.TopK] : default;
         for (var layer = 0; layer < _config.NumMoeLayers; layer++)
         {
             var rng = _layerRandom[layer];
             var pi = _inclusion[layer];
             var counts = expertTokenCounts.Slice(layer * experts, experts);
             var distinct = 0;
+            if (perToken)
+            {
+                counts.Clear();
+                for (var t = 0; t < tokens; t++)
+                {
+                    RouteToken(layer, chosen);
+                    foreach (var e in chosen) if (counts[e]++ == 0) distinct++;
+                }
+                distinctExperts[layer] = distinct;
+                continue;
+            }
             for (var e = 0; e < experts; e++)
             {
                 var c = rng.NextBinomial(tokens, pi[e]);
@@ -159,8 +177,15 @@ public sealed class SyntheticRouter : IRoutingSource
         {
             var target = u + j;
             // Rounding can leave Σπ a hair under k; never run past the last expert.
-            position = Math.Min(position, order.Length - 1);
-            while (position < order.Length - 1 && cum[position + 1] <= target) position++;
+            // Binary search for the first position at or after the last pick whose interval
+            // [cum[p], cum[p+1]) passes the target (O(k log n) per token).
+            int lo = Math.Min(position, order.Length - 1), hi = order.Length - 1;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (cum[mid + 1] <= target) lo = mid + 1; else hi = mid;
+            }
+            position = lo;
             experts[j] = order[position];
             position++;
         }

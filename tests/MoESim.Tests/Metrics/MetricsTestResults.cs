@@ -1,0 +1,41 @@
+using MoESim.Serving;
+
+namespace MoESim.Tests.Metrics;
+
+/// <summary>Hand-made simulation results for metric tests.</summary>
+internal static class MetricsTestResults
+{
+    public const long Ps = 1_000_000_000_000L;
+
+    public static IterationRecord Pass(double startS, double endS, double flops, double bytes, int prefill, int decode, int output, long kv = 0) => new()
+    {
+        StartPicoseconds = (long)(startS * Ps),
+        EndPicoseconds = (long)(endS * Ps),
+        PrefillTokens = prefill,
+        DecodeSequences = decode,
+        OutputTokens = output,
+        Flops = flops,
+        Bytes = bytes,
+        KvReservedBytes = kv,
+        RunningSequences = 1,
+    };
+
+    public static MemoryPlan Memory(double kvBytes = 1000) => new()
+    {
+        UsableBytes = 5000,
+        WeightBytes = 4000,
+        KvCacheBytes = kvBytes,
+        KvBytesPerToken = 10,
+    };
+
+    public static SimulationResult Result(RequestOutcome[] requests, IterationRecord[] iterations, double makespan, double busy) => new()
+    {
+        Requests = requests,
+        Iterations = iterations,
+        Memory = Memory(),
+        MakespanSeconds = makespan,
+        BusySeconds = busy,
+        EventsProcessed = 0,
+        PeakKvReservedBytes = 0,
+    };
+}

@@ -31,7 +31,9 @@ public static class SimulationRunner
             NumExperts = model.Moe.NumExperts,
             TopK = model.Moe.TopK,
             ZipfExponent = options.RouterZipfExponent,
-            Seed = options.Seed,
+            // A stream of its own: the router forks per-layer streams from its seed the same way
+            // the runner does, so reusing options.Seed would correlate arrivals with routing.
+            Seed = random.Fork(2).NextUInt64(),
         });
         var work = new ModelWork(model);
         var timeModel = new RooflineTimeModel(device);

@@ -28,6 +28,7 @@ public sealed class SyntheticRouter : IRoutingSource
     private readonly int[][] _rankOfExpert;  // [layer][expert] = popularity rank
     private readonly double[] _log1MinusPiByRank; // every layer has the same π values, permuted
     private readonly double[] _idleProbabilityByRank; // scratch: (1 - π_r)^tokens for this pass
+    private int[]? _smallBatchCounts;                  // scratch for token-by-token small batches
 
     public SyntheticRouter(SyntheticRouterConfig config)
     {
@@ -144,11 +145,18 @@ public sealed class SyntheticRouter : IRoutingSource
     /// Draws only the distinct-expert count per layer, from the same model as <see cref="Route"/>:
     /// expert e is active when its Binomial(tokens, π_e) count is non-zero, i.e. with probability
     /// 1 − (1 − π_e)^tokens, independently per expert. One exp per popularity rank per pass and one
-    /// uniform draw per expert, instead of a binomial draw per expert.
+    /// uniform draw per expert, instead of a binomial draw per expert. Small batches go token by
+    /// token through <see cref="Route"/>, so a batch-1 decode uses exactly top-k experts.
     /// </summary>
     public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
     {
         var experts = _config.NumExperts;
+        if (batch.Tokens * _config.TopK <= experts)
+        {
+            _smallBatchCounts ??= new int[_config.NumMoeLayers * experts];
+            Route(batch, _smallBatchCounts, distinctExperts);
+            return;
+        }
         var tokens = (double)batch.Tokens;
         for (var r = 0; r < experts; r++)
             _idleProbabilityByRank[r] = tokens == 0 ? 1.0 : Math.Exp(tokens * _log1MinusPiByRank[r]);

@@ -190,6 +190,12 @@ public class SingleDeviceServerTests
         public int TopK => inner.TopK;
         public string Description => inner.Description;
 
+        public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
+        {
+            var counts = new int[NumMoeLayers * NumExperts];
+            Route(batch, counts, distinctExperts);
+        }
+
         public void Route(RoutingBatch batch, Span<int> expertTokenCounts, Span<int> distinctExperts)
         {
             inner.Route(batch, expertTokenCounts, distinctExperts);

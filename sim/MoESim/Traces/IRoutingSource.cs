@@ -25,4 +25,12 @@ public interface IRoutingSource
     /// device's cost needs, and cheaper for sources that can draw it directly.
     /// </summary>
     void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts);
+
+    /// <summary>
+    /// Routes one iteration token by token: fills <paramref name="expertIds"/> (length layers ×
+    /// batch tokens × k, layer-major: index (layer × tokens + token) × k + choice) with each
+    /// token's k distinct expert ids. Tokens are numbered in slice order, then position within
+    /// the slice. Multi-device serving needs this to know which device each token travels to.
+    /// </summary>
+    void RouteTokens(RoutingBatch batch, Span<int> expertIds);
 }

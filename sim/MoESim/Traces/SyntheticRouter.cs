@@ -171,6 +171,15 @@ public sealed class SyntheticRouter : IRoutingSource
         }
     }
 
+    public void RouteTokens(RoutingBatch batch, Span<int> expertIds)
+    {
+        var tokens = checked((int)batch.Tokens);
+        var k = _config.TopK;
+        for (var layer = 0; layer < _config.NumMoeLayers; layer++)
+            for (var t = 0; t < tokens; t++)
+                RouteToken(layer, expertIds.Slice((layer * tokens + t) * k, k));
+    }
+
     /// <summary>
     /// Picks exactly top-k distinct experts for one token of <paramref name="layer"/> into
     /// <paramref name="experts"/> (systematic sampling over a seeded expert order).

@@ -201,6 +201,8 @@ public class SingleDeviceServerTests
             inner.Route(batch, expertTokenCounts, distinctExperts);
             Calls.Add((batch.Tokens, distinctExperts.ToArray()));
         }
+
+        public void RouteTokens(RoutingBatch batch, Span<int> expertIds) => inner.RouteTokens(batch, expertIds);
     }
 
     [Test]

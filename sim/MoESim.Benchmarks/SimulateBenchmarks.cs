@@ -23,7 +23,7 @@ public class SimulateBenchmarks
             throw new FileNotFoundException("the Azure conversation trace is expected in ../shared/reference/workloads beside the repository", _trace);
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

@@ -59,7 +59,7 @@ public abstract class Collective : IEventTarget
     /// <summary>Duration of the last finished run, seconds.</summary>
     public double LastSeconds => (_endPicoseconds - _startPicoseconds) / (double)SimTime.PicosecondsPerSecond;
 
-    /// <summary>Payload bytes sent between distinct GPUs by the last run (local copies excluded).</summary>
+    /// <summary>Payload bytes of every flow of the last run (a forwarded byte counts once per flow it rides; local copies excluded).</summary>
     public long LastBytes { get; private set; }
 
     /// <summary>Flows started by the last run.</summary>
@@ -86,14 +86,26 @@ public abstract class Collective : IEventTarget
         RunPhase();
     }
 
-    /// <summary>Sends <paramref name="bytes"/> from GPU <paramref name="source"/> to GPU <paramref name="destination"/> in the current phase; a local or empty send costs nothing.</summary>
-    protected void Send(int source, int destination, long bytes)
+    /// <summary>
+    /// Sends <paramref name="bytes"/> from GPU <paramref name="source"/> to GPU
+    /// <paramref name="destination"/> in the current phase; a local or empty send costs nothing.
+    /// <paramref name="tag"/> comes back in <see cref="OnFlowArrived"/>.
+    /// </summary>
+    protected void Send(int source, int destination, long bytes, long tag = -1)
     {
         if (source == destination || bytes <= 0) return;
         _outstanding++;
         LastBytes += bytes;
         LastFlows++;
-        Network.Network.StartFlow(bytes, Network.Route(source, destination), this, FlowDoneKind);
+        Network.StartFlow(source, destination, bytes, this, FlowDoneKind, tag);
+    }
+
+    /// <summary>
+    /// Called when a flow sent with <paramref name="tag"/> arrives, before the phase checks
+    /// whether it is over; may <see cref="Send"/> more flows in the same phase (forwarding).
+    /// </summary>
+    protected virtual void OnFlowArrived(long tag)
+    {
     }
 
     private void RunPhase()
@@ -107,7 +119,11 @@ public abstract class Collective : IEventTarget
 
     void IEventTarget.OnEvent(Simulator sim, int kind, long arg0, long arg1)
     {
-        if (kind == FlowDoneKind && --_outstanding > 0) return;
+        if (kind == FlowDoneKind)
+        {
+            OnFlowArrived(arg0);
+            if (--_outstanding > 0) return;
+        }
         if (++_phase < PhaseCount)
         {
             RunPhase();

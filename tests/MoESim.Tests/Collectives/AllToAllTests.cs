@@ -94,6 +94,34 @@ public sealed class AllToAllTests
     }
 
     [Test]
+    public void Rail_forwarded_two_node_all_to_all_adds_one_nvlink_forwarding_step()
+    {
+        // 16 GPUs, B = 10 MB per pair. Each GPU sends its 8 off-node shares as one 80 MB flow to
+        // the GPU with its local index on the other node (one flow per IB port, 50 GB/s):
+        // 8·B / 50 GB/s + 4.2 us = 1604.2 us. All arrive together; each rail peer forwards 7 × B
+        // over NVLink (7 flows on its uplink, 7 into every downlink, 450/7 GB/s each):
+        // 7·B / 450 GB/s + 1 us = 156.6 us. Same-node traffic (7·B at 450 GB/s) ends earlier.
+        var net = TopologyNetwork.Create(SystemProfiles.DgxH100TwoNodes);
+        var a2a = new AllToAll(net, null, AllToAllAlgorithm.RailForwarded);
+        Assert.That(a2a.Algorithm, Is.EqualTo(AllToAllAlgorithm.RailForwarded));
+        double seconds = Run(net, a2a, Uniform(16, 10_000_000));
+        Assert.That(seconds, Is.EqualTo(8 * 10e6 / 50e9 + 4.2e-6 + 7 * 10e6 / 450e9 + 1.0e-6).Within(Tol));
+        // The same bytes cross the NICs as with direct flows, in 16 fabric flows instead of 128.
+        Assert.That(net.BytesCarriedTouching(TopologyNodeKind.Nic), Is.EqualTo(4L * 16 * 8 * 10_000_000));
+        Assert.That(a2a.LastMatrixBytes, Is.EqualTo(16L * 15 * 10_000_000));
+        Assert.That(a2a.LastFlows, Is.EqualTo(16 * 7 + 16 + 16 * 7));
+    }
+
+    [Test]
+    public void Rail_forwarding_falls_back_to_direct_on_one_node_or_a_subset()
+    {
+        var one = TopologyNetwork.Create(SystemProfiles.DgxH100);
+        Assert.That(new AllToAll(one, null, AllToAllAlgorithm.RailForwarded).Algorithm, Is.EqualTo(AllToAllAlgorithm.Direct));
+        var two = TopologyNetwork.Create(SystemProfiles.DgxH100TwoNodes);
+        Assert.That(new AllToAll(two, new[] { 0, 8 }, AllToAllAlgorithm.RailForwarded).Algorithm, Is.EqualTo(AllToAllAlgorithm.Direct));
+    }
+
+    [Test]
     public void Empty_exchange_ends_at_once_and_an_instance_can_be_reused()
     {
         var (net, a2a) = Setup(SystemProfiles.DgxH100);

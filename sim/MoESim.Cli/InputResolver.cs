@@ -28,6 +28,10 @@ internal static class InputResolver
 
     public static string Hardware(string nameOrPath) => Resolve(nameOrPath, "hardware-profiles", "--hardware");
 
+    /// <summary>A system profile: a path, or a name under hardware-profiles/systems/ (with or without a leading "systems/").</summary>
+    public static string System(string nameOrPath) =>
+        File.Exists(nameOrPath) ? nameOrPath : Resolve(nameOrPath.StartsWith("systems/", StringComparison.Ordinal) ? nameOrPath["systems/".Length..] : nameOrPath, Path.Combine("hardware-profiles", "systems"), "--system");
+
     /// <summary>A shipped file under the repository root (for defaults).</summary>
     public static string Shipped(string relativePath) => Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.Combine(RepositoryRoot, relativePath));
 

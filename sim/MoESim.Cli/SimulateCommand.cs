@@ -34,10 +34,13 @@ internal static class SimulateCommand
         var outDir = new Option<string>("--out") { Description = "Output folder for report.json, CSV tables and plots", DefaultValueFactory = _ => DefaultOut };
         var timeline = new Option<bool>("--timeline") { Description = "Also write timeline.json (Chrome trace events; open in Perfetto)" };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
+        var system = new Option<string?>("--system") { Description = "Multi-GPU system profile (e.g. systems/dgx-h100): expert-parallel serving instead of one device; --hardware is then unused" };
+        var tensorParallel = new Option<int>("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 };
 
         var command = new Command("simulate", "Simulate serving a request stream on one device (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)")
         {
             model, hardware, requests, maxRequests, poisson, poissonCount, prompt, output, weightDtype, zipf, seed, maxTokens, maxSeqs, memUtil, outDir, timeline, noPlots,
+            system, tensorParallel,
         };
         command.SetAction(parse =>
         {
@@ -78,8 +81,14 @@ internal static class SimulateCommand
                 throw new InputException("options", "--poisson-requests/--prompt-tokens/--output-tokens", "must be at least 1");
             if (options.RouterZipfExponent is < 0 or > 4)
                 throw new InputException($"{options.RouterZipfExponent}", "--zipf", "must be between 0 and 4");
-            var run = ConsoleProgress.Run("Simulating", p => SimulationRunner.Run(options, p));
             var folder = parse.GetValue(outDir)!;
+            if (parse.GetValue(system) is { } systemName)
+            {
+                SimulateSystemRunner.Run(options, InputResolver.System(systemName), null, parse.GetValue(tensorParallel), folder,
+                    !parse.GetValue(noPlots), parse.InvocationConfiguration.Output);
+                return CliApp.ExitOk;
+            }
+            var run = ConsoleProgress.Run("Simulating", p => SimulationRunner.Run(options, p));
             var written = WriteOutputs(run, folder, !parse.GetValue(noPlots));
             SummaryPrinter.Print(run, written, parse.InvocationConfiguration.Output);
             return CliApp.ExitOk;

@@ -10,11 +10,25 @@ internal static class SummaryPrinter
 {
     public static void Print(SimulationRun run, IReadOnlyList<string> files, TextWriter output)
     {
+        var console = CreateConsole(output);
+        var m = run.Metrics;
+        console.MarkupLine(Markup.Escape($"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({DataTypesName(run)} weights) on {run.Device.Name}, {m.Requests} requests, {run.RouterDescription}"));
+        PrintServing(console, m);
+        console.MarkupLine(Markup.Escape($"wrote: {string.Join(", ", files)}"));
+    }
+
+    /// <summary>A console writing to <paramref name="output"/>; captured output gets a fixed width.</summary>
+    internal static IAnsiConsole CreateConsole(TextWriter output)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect });
         // Piped or captured output has no terminal width; keep lines whole for logs and tools.
         if (Console.IsOutputRedirected || output != Console.Out) console.Profile.Width = 160;
-        var m = run.Metrics;
-        console.MarkupLine(Markup.Escape($"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({DataTypesName(run)} weights) on {run.Device.Name}, {m.Requests} requests, {run.RouterDescription}"));
+        return console;
+    }
+
+    /// <summary>The latency table and the throughput, device and memory lines.</summary>
+    internal static void PrintServing(IAnsiConsole console, ServingMetrics m)
+    {
         var table = new Table().AddColumn("metric").AddColumn(new TableColumn("mean").RightAligned()).AddColumn(new TableColumn("p50").RightAligned())
             .AddColumn(new TableColumn("p90").RightAligned()).AddColumn(new TableColumn("p99").RightAligned());
         AddLatency(table, "TTFT (ms)", m.Ttft);
@@ -28,7 +42,6 @@ internal static class SummaryPrinter
             $"device: busy {m.DeviceBusyFraction:P1}, compute {m.ComputeUtilization:P1} of peak, memory bandwidth {m.MemoryBandwidthUtilization:P1} of peak")));
         console.MarkupLine(Markup.Escape(string.Create(inv,
             $"memory: weights {m.WeightBytes / 1e9:F1} GB, KV cache {m.KvCacheCapacityBytes / 1e9:F1} GB (peak reserved {m.PeakKvReservedBytes / 1e9:F1} GB); {m.Passes} passes, {m.EventsProcessed} events")));
-        console.MarkupLine(Markup.Escape($"wrote: {string.Join(", ", files)}"));
     }
 
     private static string DataTypesName(SimulationRun run) => Units.DataTypes.Name(run.Model.DataTypes.Weights);

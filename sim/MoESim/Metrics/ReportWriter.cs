@@ -17,7 +17,8 @@ public static class ReportWriter
     public static string ToolVersion =>
         typeof(ReportWriter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public static void WriteReport(string path, IReadOnlyDictionary<string, string> inputs, ServingMetrics m)
+    /// <summary>Writes report.json; <paramref name="extra"/> (if given) adds further top-level sections after the metrics.</summary>
+    public static void WriteReport(string path, IReadOnlyDictionary<string, string> inputs, ServingMetrics m, Action<Utf8JsonWriter>? extra = null)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -46,6 +47,7 @@ public static class ReportWriter
             w.WriteNumber("passes", m.Passes);
             w.WriteNumber("events_processed", m.EventsProcessed);
             w.WriteEndObject();
+            extra?.Invoke(w);
             w.WriteEndObject();
         });
     }

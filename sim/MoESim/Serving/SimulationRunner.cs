@@ -16,25 +16,11 @@ public static class SimulationRunner
 
     public static SimulationRun Run(SimulationOptions options, IProgress<double>? progress = null)
     {
-        var model = ModelLoader.Load(options.ModelPath);
-        if (options.WeightDataType is { } weights)
-            model = model.WithDataTypes(model.DataTypes with { Weights = weights });
+        var model = LoadModel(options);
         var device = DeviceProfileLoader.Load(options.HardwarePath);
         var random = new SeededRandom(options.Seed);
-        var requests = options.RequestTracePath is null
-            ? PoissonRequestGenerator.Generate(options.PoissonRequests, options.PoissonRatePerSecond, options.PromptTokensMin,
-                options.PromptTokensMax, options.OutputTokensMin, options.OutputTokensMax, random.Fork(1))
-            : RequestTraceReader.Read(options.RequestTracePath, options.MaxRequests);
-        IRoutingSource? router = model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
-        {
-            NumMoeLayers = model.NumMoeLayers,
-            NumExperts = model.Moe.NumExperts,
-            TopK = model.Moe.TopK,
-            ZipfExponent = options.RouterZipfExponent,
-            // A stream of its own: the router forks per-layer streams from its seed the same way
-            // the runner does, so reusing options.Seed would correlate arrivals with routing.
-            Seed = random.Fork(2).NextUInt64(),
-        });
+        var requests = LoadRequests(options, random);
+        var router = CreateRouter(options, model, random);
         var work = new ModelWork(model);
         var timeModel = new RooflineTimeModel(device);
         var server = new SingleDeviceServer(work, device, timeModel, requests, router, options.Serving, progress);
@@ -53,6 +39,33 @@ public static class SimulationRunner
             EchoedInputs = Echo(options, model, device, router, requests.Count),
         };
     }
+
+    /// <summary>The model of <paramref name="options"/>, with its weight type overridden when asked.</summary>
+    public static ModelConfig LoadModel(SimulationOptions options)
+    {
+        var model = ModelLoader.Load(options.ModelPath);
+        return options.WeightDataType is { } weights ? model.WithDataTypes(model.DataTypes with { Weights = weights }) : model;
+    }
+
+    /// <summary>The request trace of <paramref name="options"/>, or Poisson arrivals drawn from <paramref name="random"/>'s stream 1.</summary>
+    public static IReadOnlyList<Request> LoadRequests(SimulationOptions options, SeededRandom random) =>
+        options.RequestTracePath is null
+            ? PoissonRequestGenerator.Generate(options.PoissonRequests, options.PoissonRatePerSecond, options.PromptTokensMin,
+                options.PromptTokensMax, options.OutputTokensMin, options.OutputTokensMax, random.Fork(1))
+            : RequestTraceReader.Read(options.RequestTracePath, options.MaxRequests);
+
+    /// <summary>The synthetic router of <paramref name="options"/> (seeded from <paramref name="random"/>'s stream 2); null for a dense model.</summary>
+    public static IRoutingSource? CreateRouter(SimulationOptions options, ModelConfig model, SeededRandom random) =>
+        model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
+        {
+            NumMoeLayers = model.NumMoeLayers,
+            NumExperts = model.Moe.NumExperts,
+            TopK = model.Moe.TopK,
+            ZipfExponent = options.RouterZipfExponent,
+            // A stream of its own: the router forks per-layer streams from its seed the same way
+            // the runner does, so reusing options.Seed would correlate arrivals with routing.
+            Seed = random.Fork(2).NextUInt64(),
+        });
 
     private static Dictionary<string, string> Echo(SimulationOptions o, ModelConfig model, DeviceProfile device, IRoutingSource? router, int requests)
     {

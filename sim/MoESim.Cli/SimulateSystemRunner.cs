@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using MoESim.IO;
+using MoESim.Metrics;
+using MoESim.Parallelism;
+using MoESim.Plots;
+using MoESim.Serving;
+using MoESim.Serving.ExpertParallel;
+using Spectre.Console;
+
+namespace MoESim.Cli;
+
+/// <summary>
+/// <c>moesim simulate --system S</c>: expert-parallel serving on a multi-GPU system. Writes
+/// report.json (with an <c>expert_parallel</c> section), requests.csv, timeseries.csv,
+/// moe_layers.csv, device_load.csv and plots (the over-time charts and per-GPU load bars).
+/// </summary>
+internal static class SimulateSystemRunner
+{
+    /// <summary>Simulates, writes outputs into <paramref name="folder"/> and prints a summary.</summary>
+    public static void Run(SimulationOptions options, string systemPath, ExpertPlacement? placement, int tensorParallel,
+        string folder, bool plots, TextWriter output)
+    {
+        var config = new ExpertParallelConfig { TensorParallel = tensorParallel, Serving = options.Serving };
+        var run = ConsoleProgress.Run("Simulating", p => ExpertParallelSimulation.Run(options, systemPath, placement, config, p));
+        var files = WriteOutputs(run, folder, plots);
+        Print(run, files, output);
+    }
+
+    private static List<string> WriteOutputs(ExpertParallelRun run, string folder, bool plots)
+    {
+        Directory.CreateDirectory(folder);
+        var files = new List<string>();
+        string Add(string name)
+        {
+            var path = Path.Combine(folder, name);
+            files.Add(path);
+            return path;
+        }
+        ExpertParallelSimulation.WriteReport(Add("report.json"), run);
+        ReportWriter.WriteRequestsCsv(Add("requests.csv"), run.Result.Serving.Requests);
+        ReportWriter.WriteTimeSeriesCsv(Add("timeseries.csv"), run.TimeSeries);
+        AtomicFile.WriteAllText(Add("moe_layers.csv"), LayersCsv(run.Result));
+        AtomicFile.WriteAllText(Add("device_load.csv"), DevicesCsv(run));
+        if (run.Result.Serving.Timeline is { } timeline)
+            timeline.WriteChromeTrace(Add("timeline.json"));
+        if (plots)
+        {
+            var title = $"{run.Model.Name} on {run.System.Name}";
+            var charts = ServingCharts.Save(run.TimeSeries, title, folder).ToList();
+            charts.Add(Plots.BarChart.Save(new BarChartData
+            {
+                Title = $"Per-GPU expert load: {title} ({run.PlacementStrategy} placement)",
+                CategoryAxisLabel = "GPU",
+                ValueAxisLabel = "Token-expert pairs per MoE layer per step",
+                Categories = run.System.Devices.Select(d => d.Name).ToArray(),
+                Groups = new[] { new BarGroup { Name = run.PlacementStrategy, Values = PairsPerLayerStep(run.Result) } },
+                ShowValueLabels = run.System.DeviceCount <= 16,
+            }, Path.Combine(folder, "device_load")));
+            foreach (var chart in charts)
+            {
+                files.Add(chart.PngPath);
+                files.Add(chart.SvgPath);
+            }
+        }
+        return files;
+    }
+
+    private static double[] PairsPerLayerStep(ExpertParallelResult r)
+    {
+        double per = r.Steps == 0 ? 0 : 1.0 / (r.Steps * r.MoeLayerSeconds.Count);
+        return r.DevicePairs.Select(p => p * per).ToArray();
+    }
+
+    private static string LayersCsv(ExpertParallelResult r)
+    {
+        var sb = new StringBuilder("moe_layer,mean_moe_layer_seconds_per_step,mean_straggler_seconds_per_step\n");
+        double steps = Math.Max(1, r.Steps);
+        for (int l = 0; l < r.MoeLayerSeconds.Count; l++)
+            sb.Append(CultureInfo.InvariantCulture, $"{l},{r.MoeLayerSeconds[l] / steps:R},{r.StragglerSeconds[l] / steps:R}\n");
+        return sb.ToString();
+    }
+
+    private static string DevicesCsv(ExpertParallelRun run)
+    {
+        var sb = new StringBuilder("gpu,name,machine,token_expert_pairs,pairs_per_moe_layer_step\n");
+        var perStep = PairsPerLayerStep(run.Result);
+        foreach (var d in run.System.Devices)
+            sb.Append(CultureInfo.InvariantCulture, $"{d.Index},{d.Name},{d.Machine},{run.Result.DevicePairs[d.Index]},{perStep[d.Index]:R}\n");
+        return sb.ToString();
+    }
+
+    private static void Print(ExpertParallelRun run, IReadOnlyList<string> files, TextWriter output)
+    {
+        var console = SummaryPrinter.CreateConsole(output);
+        var r = run.Result;
+        var inv = CultureInfo.InvariantCulture;
+        console.MarkupLine(Markup.Escape(string.Create(inv,
+            $"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({Units.DataTypes.Name(run.Model.DataTypes.Weights)} weights) on {run.System.Name} ({r.Devices} GPUs, EP {r.Devices}, TP {run.EchoedInputs["tensor_parallel"]}, {run.PlacementStrategy} placement), {r.Metrics.Requests} requests, {run.RouterDescription}")));
+        SummaryPrinter.PrintServing(console, r.Metrics);
+        console.MarkupLine(Markup.Escape(string.Create(inv,
+            $"expert parallel: MoE layer {r.MeanMoeLayerSeconds * 1e6:F1} us per step (straggler {r.MeanStragglerSeconds * 1e6:F1} us), GPU load max/mean {r.LoadImbalance:F3}, all-to-all {r.AllToAllSeconds:F3} s and {r.AllToAllBytes / 1e9:F2} GB over {r.Steps} steps")));
+        console.MarkupLine(Markup.Escape($"wrote: {string.Join(", ", files)}"));
+    }
+}

@@ -59,6 +59,34 @@ public sealed class ContinuousBatchScheduler
     }
 
     /// <summary>
+    /// Enqueues request <paramref name="id"/> and every later request that has arrived by
+    /// <paramref name="now"/> (requests arriving at one instant join one pass); returns the index
+    /// of the next request still to arrive, or the request count when none is left.
+    /// </summary>
+    public int EnqueueArrivals(int id, Units.SimTime now)
+    {
+        Enqueue(id);
+        var next = id + 1;
+        while (next < _requests.Count && Units.SimTime.FromSeconds(_requests[next].ArrivalSeconds) <= now)
+            Enqueue(next++);
+        return next;
+    }
+
+    /// <summary>Every request's arrival, first-token and finish times so far; <paramref name="lastFinishPicoseconds"/> gets the latest finish.</summary>
+    public RequestOutcome[] Outcomes(out long lastFinishPicoseconds)
+    {
+        var outcomes = new RequestOutcome[_requests.Count];
+        lastFinishPicoseconds = 0;
+        for (var i = 0; i < _requests.Count; i++)
+        {
+            var r = _requests[i];
+            outcomes[i] = new RequestOutcome(r.Id, Units.SimTime.FromSeconds(r.ArrivalSeconds).Picoseconds, FirstToken[i], Finish[i], r.PromptTokens, r.OutputTokens);
+            lastFinishPicoseconds = Math.Max(lastFinishPicoseconds, Finish[i]);
+        }
+        return outcomes;
+    }
+
+    /// <summary>
     /// Forms the next pass into <paramref name="routing"/> and returns its shape; a shape with
     /// no tokens means nothing can run now.
     /// </summary>

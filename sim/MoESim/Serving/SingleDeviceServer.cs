@@ -71,14 +71,7 @@ public sealed class SingleDeviceServer : IEventTarget
     {
         _sim.Schedule(SimTime.FromSeconds(_requests[0].ArrivalSeconds), this, ArrivalEvent, 0);
         _sim.Run();
-        var outcomes = new RequestOutcome[_requests.Count];
-        long last = 0;
-        for (var i = 0; i < _requests.Count; i++)
-        {
-            var r = _requests[i];
-            outcomes[i] = new RequestOutcome(r.Id, SimTime.FromSeconds(r.ArrivalSeconds).Picoseconds, _scheduler.FirstToken[i], _scheduler.Finish[i], r.PromptTokens, r.OutputTokens);
-            last = Math.Max(last, _scheduler.Finish[i]);
-        }
+        var outcomes = _scheduler.Outcomes(out var last);
         var first = SimTime.FromSeconds(_requests[0].ArrivalSeconds).Picoseconds;
         _progress?.Report(1.0);
         return new SimulationResult
@@ -98,13 +91,9 @@ public sealed class SingleDeviceServer : IEventTarget
     {
         if (kind == ArrivalEvent)
         {
-            var id = (int)arg0;
-            _scheduler.Enqueue(id);
             // Requests arriving at the same instant join the same pass: enqueue them all before
             // forming a batch (otherwise the first would start a pass alone).
-            var next = id + 1;
-            while (next < _requests.Count && SimTime.FromSeconds(_requests[next].ArrivalSeconds) <= sim.Now)
-                _scheduler.Enqueue(next++);
+            var next = _scheduler.EnqueueArrivals((int)arg0, sim.Now);
             // Only the next arrival is ever queued, which keeps the event heap small.
             if (next < _requests.Count)
                 sim.Schedule(SimTime.FromSeconds(_requests[next].ArrivalSeconds), this, ArrivalEvent, next);

@@ -122,22 +122,25 @@ public sealed class SystemProfileLoaderTests
         Assert.That(ex.Message, Does.Contain("no route from gpu0 to gpu1"));
     }
 
+    /// <summary>A 2-node cluster of <paramref name="nodeFile"/> whose one fabric link (lines 5-9) joins every NIC to an undeclared ib-switch.</summary>
+    private string WriteCluster(string nodeFile) => _temp.Write("cluster.yaml", $"""
+        name: c
+        node: {nodeFile}
+        nodes: 2
+        links:
+          - name: ib
+            from: nic[*]
+            to: ib-switch
+            bandwidth_gb_per_s: 50
+            latency_us: 1
+        power_watts: 0
+        price_per_hour_usd: 0
+        """);
+
     [Test]
     public void Cluster_with_a_missing_node_file_is_an_error()
     {
-        var path = _temp.Write("cluster.yaml", """
-            name: c
-            node: nowhere.yaml
-            nodes: 2
-            links:
-              - name: ib
-                from: nic[*]
-                to: ib-switch
-                bandwidth_gb_per_s: 50
-                latency_us: 1
-            power_watts: 0
-            price_per_hour_usd: 0
-            """);
+        var path = WriteCluster("nowhere.yaml");
         var ex = Assert.Throws<InputException>(() => SystemProfileLoader.Load(path))!;
         Assert.That(ex.Message, Does.Contain($"{path}:2:7: node: node profile 'nowhere.yaml' not found"));
     }
@@ -146,19 +149,7 @@ public sealed class SystemProfileLoaderTests
     public void Cluster_link_to_an_undefined_switch_is_an_error()
     {
         WriteNode("  - name: l\n    from: gpu[*]\n    to: sw\n    bandwidth_gb_per_s: 1\n    latency_us: 0");
-        var path = _temp.Write("cluster.yaml", """
-            name: c
-            node: node.yaml
-            nodes: 2
-            links:
-              - name: ib
-                from: nic[*]
-                to: ib-switch
-                bandwidth_gb_per_s: 50
-                latency_us: 1
-            power_watts: 0
-            price_per_hour_usd: 0
-            """);
+        var path = WriteCluster("node.yaml");
         var ex = Assert.Throws<InputException>(() => SystemProfileLoader.Load(path))!;
         Assert.That(ex.Message, Does.Contain($"{path}:7:"));
         Assert.That(ex.Message, Does.Contain("links[0].to: 'ib-switch' names no"));

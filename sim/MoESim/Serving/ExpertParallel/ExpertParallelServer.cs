@@ -115,14 +115,7 @@ public sealed class ExpertParallelServer : IEventTarget
     {
         _sim.Schedule(SimTime.FromSeconds(_requests[0].ArrivalSeconds), this, ArrivalEvent, 0);
         _sim.Run();
-        var outcomes = new RequestOutcome[_requests.Count];
-        long last = 0;
-        for (int i = 0; i < _requests.Count; i++)
-        {
-            var r = _requests[i];
-            outcomes[i] = new RequestOutcome(r.Id, SimTime.FromSeconds(r.ArrivalSeconds).Picoseconds, _scheduler.FirstToken[i], _scheduler.Finish[i], r.PromptTokens, r.OutputTokens);
-            last = Math.Max(last, _scheduler.Finish[i]);
-        }
+        var outcomes = _scheduler.Outcomes(out var last);
         _progress?.Report(1.0);
         var serving = new SimulationResult
         {
@@ -169,11 +162,8 @@ public sealed class ExpertParallelServer : IEventTarget
 
     private void Arrive(int id)
     {
-        _scheduler.Enqueue(id);
         // Requests arriving at the same instant join the same step (as on one device).
-        int next = id + 1;
-        while (next < _requests.Count && SimTime.FromSeconds(_requests[next].ArrivalSeconds) <= _sim.Now)
-            _scheduler.Enqueue(next++);
+        int next = _scheduler.EnqueueArrivals(id, _sim.Now);
         if (next < _requests.Count)
             _sim.Schedule(SimTime.FromSeconds(_requests[next].ArrivalSeconds), this, ArrivalEvent, next);
         if (!_busyNow) StartPass();

@@ -48,7 +48,7 @@ public static class ExpertParallelRunner
         }
         var timeline = config.Serving.RecordTimeline ? new TimelineRecorder() : null;
         var network = new TopologyNetwork(system, new Simulator(), timeline);
-        var server = new ExpertParallelServer(work, network, timeModels, placement, router, requests, config, progress);
+        var server = new ExpertParallelServer(work, network, timeModels, placement, router, requests, config, progress, timeline);
         var result = server.Run(serving => ServingMetrics.From(serving, peak, bandwidth));
         return timeline is null ? result : result with { Serving = result.Serving with { Timeline = timeline } };
     }

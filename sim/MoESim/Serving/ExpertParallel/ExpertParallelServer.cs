@@ -26,7 +26,10 @@ public sealed class ExpertParallelServer : IEventTarget
     private readonly ExpertParallelCosts _costs;
     private readonly ExpertParallelMemory _memory;
     private readonly ExpertParallelProgram _program;
+    private static readonly string[] PhaseNames = Enum.GetNames<PhaseKind>();
     private readonly IProgress<double>? _progress;
+    private readonly TimelineRecorder? _timeline;
+    private long _phaseStart;
     private readonly TopologyNetwork _net;
     private readonly Simulator _sim;
     private readonly MemoryPool _kv;
@@ -64,8 +67,9 @@ public sealed class ExpertParallelServer : IEventTarget
     /// </summary>
     public ExpertParallelServer(ModelWork work, TopologyNetwork network, IReadOnlyList<IOperatorTimeModel> timeModels,
         ExpertPlacement placement, IRoutingSource router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
-        IProgress<double>? progress = null)
+        IProgress<double>? progress = null, TimelineRecorder? timeline = null)
     {
+        _timeline = timeline;
         var model = work.Model;
         var moe = model.Moe ?? throw new ArgumentException($"model {model.Name} has no MoE layers: expert parallelism needs routed experts", nameof(work));
         _n = network.DeviceCount;
@@ -204,6 +208,10 @@ public sealed class ExpertParallelServer : IEventTarget
     // Runs the next phase of the step's program.
     private void Advance()
     {
+        // Phases appear on one "step" track of the timeline (flows appear on their links' tracks).
+        if (_timeline is not null && _pc >= 0)
+            _timeline.Record("step", PhaseNames[(int)_program[_pc].Kind], new SimTime(_phaseStart), _sim.Now, "moe_layer", _program[_pc].MoeLayer);
+        _phaseStart = _sim.Now.Picoseconds;
         if (++_pc == _program.Count)
         {
             FinishPass();

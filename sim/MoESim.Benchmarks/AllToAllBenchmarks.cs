@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using MoESim.Collectives;
 using MoESim.Hardware.Topology;
-using MoESim.Randomness;
+using MoESim.Parallelism;
+using MoESim.Serving.ExpertParallel;
+using MoESim.Traces;
 
 namespace MoESim.Benchmarks;
 
@@ -41,7 +43,9 @@ public class AllToAllBenchmarks
         var system = SystemProfileLoader.Load(Path.Combine(SimulateBenchmarks.FindRoot(), "hardware-profiles", "systems", "dgx-h100-4node.yaml"));
         _net = TopologyNetwork.Create(system);
         _a2a = new AllToAll(_net, null, Algorithm);
-        _bytes = DispatchMatrix(new SeededRandom(42), ActivationBytes);
+        // Uniform routing, contiguous placement: the default deployment's dispatch for this batch.
+        var router = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 1, NumExperts = Experts, TopK = TopK, Seed = 42 });
+        _bytes = MoeStepRouting.DecodeStepDispatch(router, ExpertPlacement.Contiguous(1, Experts, Devices), TokensPerDevice, (long)HiddenSize * ActivationBytes);
     }
 
     /// <summary>One dispatch all-to-all, start to last byte, in the flow engine.</summary>
@@ -51,27 +55,5 @@ public class AllToAllBenchmarks
         _a2a.Start(_bytes, null);
         _net.Simulator.Run();
         return _a2a.LastSeconds;
-    }
-
-    /// <summary>Per-pair bytes of a uniformly routed decode step (each token picks 8 distinct experts).</summary>
-    public static long[] DispatchMatrix(SeededRandom random, int activationBytes)
-    {
-        var bytes = new long[Devices * Devices];
-        Span<int> chosen = stackalloc int[TopK];
-        for (int src = 0; src < Devices; src++)
-        {
-            for (int t = 0; t < TokensPerDevice; t++)
-            {
-                for (int k = 0; k < TopK; k++)
-                {
-                    int e;
-                    do e = random.NextInt(Experts); while (chosen[..k].Contains(e));
-                    chosen[k] = e;
-                    int dst = e * Devices / Experts;
-                    if (dst != src) bytes[src * Devices + dst] += (long)HiddenSize * activationBytes;
-                }
-            }
-        }
-        return bytes;
     }
 }

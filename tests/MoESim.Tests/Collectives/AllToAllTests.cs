@@ -1,5 +1,8 @@
 using MoESim.Collectives;
 using MoESim.Hardware.Topology;
+using MoESim.Parallelism;
+using MoESim.Serving.ExpertParallel;
+using MoESim.Traces;
 using MoESim.Tests.Engine;
 using MoESim.Tests.Topology;
 
@@ -139,5 +142,41 @@ public sealed class AllToAllTests
         var m = new long[64];
         m[3] = -1;
         Assert.That(() => a2a.Start(m, null), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
+    [TestCase(AllToAllAlgorithm.Direct)]
+    [TestCase(AllToAllAlgorithm.RailForwarded)]
+    public void DeepSeek_v3_decode_dispatch_on_four_nodes_sits_between_its_nic_bound_and_that_plus_one_forwarding_step(AllToAllAlgorithm algorithm)
+    {
+        // 32 GPUs, 256 decode tokens each, top-8 of 256 experts (8 per GPU), 7168 B per pair
+        // (fp8). Lower bound: the busiest NIC must push its off-node bytes at 50 GB/s, plus the
+        // 4.2 us inter-node route latency. Upper bound: that, plus (rail-forwarded) the busiest
+        // GPU's NVLink forwarding at 450 GB/s and 1 us, plus 10% for imperfect max-min packing.
+        var system = SystemProfiles.DgxH100FourNodes;
+        var net = TopologyNetwork.Create(system);
+        var a2a = new AllToAll(net, null, algorithm);
+        var router = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 1, NumExperts = 256, TopK = 8, Seed = 42 });
+        var m = MoeStepRouting.DecodeStepDispatch(router, ExpertPlacement.Contiguous(1, 256, 32), 256, 7168);
+        double seconds = Run(net, a2a, m);
+        long busiestNicOut = 0, busiestNicIn = 0, busiestForward = 0;
+        for (int g = 0; g < 32; g++)
+        {
+            long outBytes = 0, inBytes = 0, forward = 0;
+            for (int h = 0; h < 32; h++)
+            {
+                if (g / 8 != h / 8) { outBytes += m[g * 32 + h]; inBytes += m[h * 32 + g]; }
+                // Rail peer g forwards what GPUs of its rail on other nodes send to its node-mates.
+                if (g / 8 != h / 8 && h % 8 == g % 8)
+                    for (int d = (g / 8) * 8; d < (g / 8) * 8 + 8; d++) if (d != g) forward += m[h * 32 + d];
+            }
+            busiestNicOut = Math.Max(busiestNicOut, outBytes);
+            busiestNicIn = Math.Max(busiestNicIn, inBytes);
+            busiestForward = Math.Max(busiestForward, forward);
+        }
+        double nicBound = Math.Max(busiestNicOut, busiestNicIn) / 50e9 + 4.2e-6;
+        double upper = (nicBound + (algorithm == AllToAllAlgorithm.RailForwarded ? busiestForward / 450e9 + 1e-6 : 0)) * 1.1;
+        Assert.That(seconds, Is.GreaterThanOrEqualTo(nicBound * (1 - 1e-9)));
+        Assert.That(seconds, Is.LessThanOrEqualTo(upper));
+        Assert.That(a2a.LastMatrixBytes, Is.EqualTo(m.Sum()));
     }
 }

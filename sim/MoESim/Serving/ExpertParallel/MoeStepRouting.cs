@@ -1,4 +1,5 @@
 using MoESim.Parallelism;
+using MoESim.Traces;
 
 namespace MoESim.Serving.ExpertParallel;
 
@@ -113,5 +114,27 @@ public sealed class MoeStepRouting
         for (int s = 0; s < n; s++)
             for (int t = 0; t < n; t++)
                 destination[t * n + s] = d[s * n + t];
+    }
+
+    /// <summary>
+    /// Dispatch bytes of MoE layer <paramref name="layer"/> for one decode step in which every
+    /// GPU holds <paramref name="tokensPerDevice"/> sequences (token t lives on GPU
+    /// t / tokensPerDevice), routed by <paramref name="router"/> over <paramref name="placement"/>:
+    /// a ready-made all-to-all for benchmarks and placement studies. Returns [src × devices + dst].
+    /// </summary>
+    public static long[] DecodeStepDispatch(IRoutingSource router, ExpertPlacement placement, int tokensPerDevice, long bytesPerPair, int layer = 0)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokensPerDevice, 1);
+        int devices = placement.NumDevices, tokens = devices * tokensPerDevice;
+        var batch = new RoutingBatch();
+        for (int t = 0; t < tokens; t++) batch.Add(new SequenceSlice(t, 0, 1, IsPrefill: false));
+        var ids = new int[router.NumMoeLayers * tokens * router.TopK];
+        router.RouteTokens(batch, ids);
+        var home = new int[tokens];
+        for (int t = 0; t < tokens; t++) home[t] = t / tokensPerDevice;
+        var routing = new MoeStepRouting(placement, router.TopK, bytesPerPair);
+        routing.Plan(ids, home, tokens);
+        return routing.DispatchBytes(layer).ToArray();
     }
 }

@@ -45,6 +45,28 @@ public sealed class ExpertParallelCosts
         return result;
     }
 
+    /// <summary>
+    /// Fills every GPU's per-layer attention, dense FFN, router-and-shared and LM-head times for
+    /// the step split by <paramref name="batch"/>, and returns the step's FLOPs and bytes of that
+    /// work: each per-layer cost is computed once but runs once per layer of its kind (routed
+    /// experts are costed layer by layer as they run, see <see cref="Experts"/>).
+    /// </summary>
+    public (double Flops, double Bytes) CostStep(ExpertParallelBatch batch, ExpertParallelProgram program,
+        Span<double> attention, Span<double> dense, Span<double> routerShared, Span<double> lmHead)
+    {
+        TakeWork();
+        for (int d = 0; d < attention.Length; d++) attention[d] = Attention(d, batch.Group(batch.GroupOf(d)));
+        var (af, ab) = TakeWork();
+        for (int d = 0; d < dense.Length; d++) dense[d] = DenseFfn(d, batch.Group(batch.GroupOf(d)));
+        var (df, db) = TakeWork();
+        for (int d = 0; d < routerShared.Length; d++) routerShared[d] = RouterAndShared(d, batch.DeviceTokens(d));
+        var (sf, sb) = TakeWork();
+        for (int d = 0; d < lmHead.Length; d++) lmHead[d] = LmHead(d, batch.Group(batch.GroupOf(d)));
+        var (hf, hb) = TakeWork();
+        return (af * program.Layers + df * program.DenseLayers + sf * program.MoeLayers + hf,
+            ab * program.Layers + db * program.DenseLayers + sb * program.MoeLayers + hb);
+    }
+
     /// <summary>Attention of one layer on <paramref name="device"/> for its group's <paramref name="group"/> batch, seconds.</summary>
     public double Attention(int device, in BatchShape group)
     {

@@ -38,8 +38,7 @@ public sealed class ExpertParallelServer : IEventTarget
     private readonly ExpertParallelBatch _batch;
     private readonly MoeStepRouting _routing;
     private readonly AllToAll _a2a;
-    private readonly RingAllReduce[] _allReduce;
-    private readonly RingAllGather[] _allGather;
+    private readonly TensorParallelCollectives _tpCollectives;
     private readonly int _n;
     private readonly int _tp;
     private readonly int _topK;
@@ -91,14 +90,7 @@ public sealed class ExpertParallelServer : IEventTarget
         _bytesPerToken = (long)(model.HiddenSize * DataTypes.BytesPerElement(model.DataTypes.Activations));
         _routing = new MoeStepRouting(placement, _topK, _bytesPerToken);
         _a2a = new AllToAll(network, null, config.AllToAll);
-        _allReduce = new RingAllReduce[dp];
-        _allGather = new RingAllGather[dp];
-        for (int g = 0; g < dp; g++)
-        {
-            var ranks = Enumerable.Range(g * _tp, _tp).ToArray();
-            _allReduce[g] = new RingAllReduce(network, ranks);
-            _allGather[g] = new RingAllGather(network, ranks);
-        }
+        _tpCollectives = new TensorParallelCollectives(network, _tp);
         _attention = new double[_n];
         _routerShared = new double[_n];
         _dense = new double[_n];
@@ -188,19 +180,7 @@ public sealed class ExpertParallelServer : IEventTarget
         _router.RouteTokens(_routingBatch, _expertIds.AsSpan(0, ids));
         _routing.Plan(_expertIds.AsSpan(0, ids), _batch.HomeDevice, tokens);
 
-        _costs.TakeWork();
-        for (int d = 0; d < _n; d++) _attention[d] = _costs.Attention(d, _batch.Group(_batch.GroupOf(d)));
-        var (attentionFlops, attentionBytes) = _costs.TakeWork();
-        for (int d = 0; d < _n; d++) _dense[d] = _costs.DenseFfn(d, _batch.Group(_batch.GroupOf(d)));
-        var (denseFlops, denseBytes) = _costs.TakeWork();
-        for (int d = 0; d < _n; d++) _routerShared[d] = _costs.RouterAndShared(d, _batch.DeviceTokens(d));
-        var (sharedFlops, sharedBytes) = _costs.TakeWork();
-        for (int d = 0; d < _n; d++) _lmHead[d] = _costs.LmHead(d, _batch.Group(_batch.GroupOf(d)));
-        var (headFlops, headBytes) = _costs.TakeWork();
-        // Costs are computed once per step but run once per layer of their kind; routed
-        // experts are costed layer by layer as they run and added at the end of the pass.
-        _stepFlops = attentionFlops * _program.Layers + denseFlops * _program.DenseLayers + sharedFlops * _program.MoeLayers + headFlops;
-        _stepBytes = attentionBytes * _program.Layers + denseBytes * _program.DenseLayers + sharedBytes * _program.MoeLayers + headBytes;
+        (_stepFlops, _stepBytes) = _costs.CostStep(_batch, _program, _attention, _dense, _routerShared, _lmHead);
         _pc = -1;
         Advance();
     }
@@ -234,18 +214,10 @@ public sealed class ExpertParallelServer : IEventTarget
                 StartAllToAll(_combine);
                 break;
             case PhaseKind.TpAllReduce:
-                _pendingCollectives = _allReduce.Length;
-                for (int g = 0; g < _allReduce.Length; g++)
-                    _allReduce[g].Start(_batch.Group(g).Tokens * _bytesPerToken, this, CollectiveDoneEvent);
+                _pendingCollectives = _tpCollectives.StartAllReduce(_batch, _bytesPerToken, this, CollectiveDoneEvent);
                 break;
             case PhaseKind.TpAllGather:
-                _pendingCollectives = _allGather.Length;
-                for (int g = 0; g < _allGather.Length; g++)
-                {
-                    long shard = 0;
-                    for (int d = g * _tp; d < (g + 1) * _tp; d++) shard = Math.Max(shard, _batch.DeviceTokens(d) * _bytesPerToken);
-                    _allGather[g].Start(shard, this, CollectiveDoneEvent);
-                }
+                _pendingCollectives = _tpCollectives.StartAllGather(_batch, _bytesPerToken, this, CollectiveDoneEvent);
                 break;
             default:
                 throw new InvalidOperationException($"unknown phase {phase.Kind}");
@@ -298,10 +270,7 @@ public sealed class ExpertParallelServer : IEventTarget
         }
         else
         {
-            double longest = 0;
-            var list = phase.Kind == PhaseKind.TpAllReduce ? (Collective[])_allReduce : _allGather;
-            foreach (var c in list) longest = Math.Max(longest, c.LastSeconds);
-            _tpSeconds += longest;
+            _tpSeconds += _tpCollectives.LastSeconds;
         }
         Advance();
     }

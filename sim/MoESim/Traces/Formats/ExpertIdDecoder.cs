@@ -6,8 +6,10 @@ using System.Runtime.Intrinsics;
 namespace MoESim.Traces.Formats;
 
 /// <summary>Widens packed uint8 / uint16 expert ids to ints with SIMD where available.</summary>
+/// <remarks>Hot loops are jitted fully optimised at once (AggressiveOptimization): a single pass over a big trace should not run in tier-0 code.</remarks>
 internal static class ExpertIdDecoder
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WidenBytes(ReadOnlySpan<byte> source, Span<int> destination)
     {
         if (destination.Length < source.Length) throw new ArgumentException("destination too short", nameof(destination));
@@ -46,6 +48,7 @@ internal static class ExpertIdDecoder
     }
 
     /// <summary>Little-endian uint16 ids (<paramref name="source"/> holds 2 bytes per id).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WidenUInt16(ReadOnlySpan<byte> source, Span<int> destination)
     {
         var count = source.Length / 2;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -86,6 +87,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DecodeStep(RoutingStep step)
     {
         var p = _payload.AsSpan(0, _payloadLength);

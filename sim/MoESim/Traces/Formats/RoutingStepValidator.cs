@@ -1,5 +1,4 @@
-using System.Numerics;
-
+using System.Runtime.CompilerServices;
 namespace MoESim.Traces.Formats;
 
 /// <summary>
@@ -19,7 +18,7 @@ public sealed class RoutingStepValidator
     public RoutingStepValidator(TraceShape shape)
     {
         _shape = shape;
-        _stamp = shape.NumExperts > 64 ? new int[shape.NumExperts] : [];
+        _stamp = new int[shape.NumExperts];
     }
 
     /// <summary>False after a seek: order can only be checked in a front-to-back pass.</summary>
@@ -29,6 +28,7 @@ public sealed class RoutingStepValidator
     public StepProblem? Check(RoutingStep step) => CheckSelections(step) ?? (CheckOrder ? CheckSequence(step) : null);
 
     /// <summary>Expert ids in 0..experts-1 and distinct within each token's top-k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public StepProblem? CheckSelections(RoutingStep step)
     {
         var ids = step.ExpertIds;
@@ -41,31 +41,8 @@ public sealed class RoutingStepValidator
             return new StepProblem("experts", $"expert id {ids[bad]} out of range 0..{experts - 1} (layer {layer}, token {step.FirstTokenIndex + token})");
         }
         if (k == 1) return null;
-        if (experts <= 64)
-        {
-            for (var start = 0; start < ids.Length; start += k)
-            {
-                ulong mask = 0;
-                for (var j = 0; j < k; j++) mask |= 1UL << ids[start + j];
-                if (BitOperations.PopCount(mask) != k) return Duplicate(step, start);
-            }
-            return null;
-        }
-        for (var start = 0; start < ids.Length; start += k)
-        {
-            if (++_serial == int.MaxValue)
-            {
-                Array.Clear(_stamp);
-                _serial = 1;
-            }
-            for (var j = 0; j < k; j++)
-            {
-                ref var s = ref _stamp[ids[start + j]];
-                if (s == _serial) return Duplicate(step, start);
-                s = _serial;
-            }
-        }
-        return null;
+        var repeat = DuplicateExpertScan.FindFirst(ids, k, _stamp, ref _serial);
+        return repeat < 0 ? null : Duplicate(step, repeat);
     }
 
     private static StepProblem Duplicate(RoutingStep step, int start)

@@ -64,6 +64,14 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         _seeked = true;
         _validator.CheckOrder = false;
         _finished = false;
+        if (_stepsInChunk > 0 && position.ByteOffset == _chunkOffset && position.StepInChunk < _stepsInChunk)
+        {
+            // The chunk is still in the buffer (replay decodes neighbouring requests in turn): rewind in place.
+            _position = 0;
+            _stepInChunk = 0;
+            for (var j = 0; j < position.StepInChunk; j++) SkipStep();
+            return;
+        }
         _nextChunkOffset = position.ByteOffset;
         _stepsInChunk = _stepInChunk = 0;
         if (position.StepInChunk == 0) return;
@@ -113,6 +121,37 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         _stepInChunk++;
         if (_stepInChunk == _stepsInChunk && _position != _payloadLength)
             throw Error(_chunkOffset, -1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
+    }
+
+    /// <summary>
+    /// Like <see cref="TryRead"/> but fills only the step's header fields (request, iteration,
+    /// tokens, phase; the id buffers are sized, not filled) and skips its payload: replay's
+    /// index pass needs no ids, and skipping them makes it CRC-speed. Order checks still apply;
+    /// ids are checked when a step is read in full.
+    /// </summary>
+    internal bool TryReadHeaderOnly(RoutingStep step)
+    {
+        while (_stepInChunk >= _stepsInChunk)
+        {
+            if (_finished || !LoadChunk())
+            {
+                _finished = true;
+                return false;
+            }
+        }
+        ReadStepHeader(_payload.AsSpan(0, _payloadLength), out var request, out var iteration, out var first, out var tokens, out var prefill);
+        var bytes = (long)Shape.NumMoeLayers * tokens * Shape.TopK * (_idBytes + (Shape.HasGateWeights ? 4 : 0));
+        if (bytes > _payloadLength - _position)
+            throw Error(_chunkOffset, _stepInChunk, "experts", $"step of {tokens} tokens needs {bytes} bytes but only {_payloadLength - _position} remain in the chunk");
+        step.Reset(request, iteration, first, tokens, prefill, Shape.NumMoeLayers, Shape.TopK, Shape.HasGateWeights);
+        _position += (int)bytes;
+        if (_validator.CheckOrder && _validator.CheckSequence(step) is { } problem)
+            throw Error(_chunkOffset, _stepInChunk, problem.Field, problem.Problem);
+        _stepInChunk++;
+        if (_stepInChunk == _stepsInChunk && _position != _payloadLength)
+            throw Error(_chunkOffset, -1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
+        StepsRead++;
+        return true;
     }
 
     private void SkipStep()

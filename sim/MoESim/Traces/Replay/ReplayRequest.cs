@@ -1,23 +1,23 @@
 namespace MoESim.Traces.Replay;
 
 /// <summary>
-/// The decoded routing of one trace request, split by phase: for every prefill (and decode)
-/// token in trace order, its k expert ids at each MoE layer, token-major
-/// (<c>(token × layers + layer) × k</c>), stored as uint16 (experts ≤ 65,535).
+/// The decoded routing of one trace request, split by phase and stored layer-major like a
+/// step (<c>(layer × phase tokens + ordinal) × k</c>), as uint16 ids (experts ≤ 65,535), so a
+/// step decodes with one contiguous copy per layer.
 /// </summary>
 internal sealed class ReplayRequest
 {
     private readonly ushort[] _prefill;
     private readonly ushort[] _decode;
-    private readonly int _tokenStride;
+    private readonly int _topK;
 
     public ReplayRequest(int prefillTokens, int decodeTokens, int layers, int topK)
     {
-        _tokenStride = layers * topK;
+        _topK = topK;
         PrefillTokens = prefillTokens;
         DecodeTokens = decodeTokens;
-        _prefill = new ushort[(long)prefillTokens * _tokenStride];
-        _decode = new ushort[(long)decodeTokens * _tokenStride];
+        _prefill = new ushort[(long)prefillTokens * layers * topK];
+        _decode = new ushort[(long)decodeTokens * layers * topK];
     }
 
     public int PrefillTokens { get; }
@@ -25,21 +25,29 @@ internal sealed class ReplayRequest
     /// <summary>Expert selections held (memory ≈ 2 bytes each).</summary>
     public long Selections => _prefill.LongLength + _decode.LongLength;
 
-    /// <summary>Token <paramref name="ordinal"/> of a phase, for filling while decoding the trace.</summary>
-    public Span<ushort> TokenForFill(bool prefill, int ordinal) =>
-        (prefill ? _prefill : _decode).AsSpan(ordinal * _tokenStride, _tokenStride);
+    /// <summary>Copies a step's ids (tokens of one phase starting at <paramref name="ordinal"/>) in, one layer at a time.</summary>
+    public void Fill(RoutingStep step, int ordinal)
+    {
+        var (data, tokens) = step.IsPrefill ? (_prefill, PrefillTokens) : (_decode, DecodeTokens);
+        var n = step.TokenCount * _topK;
+        for (var layer = 0; layer < step.NumMoeLayers; layer++)
+        {
+            var source = step.Layer(layer);
+            var target = data.AsSpan((layer * tokens + ordinal) * _topK, n);
+            for (var i = 0; i < n; i++) target[i] = (ushort)source[i];
+        }
+    }
 
     /// <summary>
-    /// The layers × k ids a simulated token replays. Prefill tokens map to the trace's prefill
-    /// tokens at <paramref name="position"/> mod their count, decode tokens to its decode tokens
-    /// at <paramref name="decodeOrdinal"/> mod their count; when the trace request lacks the
-    /// phase, the other phase's tokens at <paramref name="position"/> mod their count.
+    /// Which stored token a simulated token replays (see <see cref="TraceReplayRouter"/>): prefill
+    /// tokens map to prefill ordinal <paramref name="position"/> mod P, decode tokens to decode
+    /// ordinal <paramref name="decodeOrdinal"/> mod D; a phase the request lacks borrows the
+    /// other phase's token at <paramref name="position"/> mod its count.
     /// </summary>
-    public ReadOnlySpan<ushort> Token(bool prefill, int position, int decodeOrdinal)
+    public ReplayToken Token(bool prefill, int position, int decodeOrdinal)
     {
         if (prefill ? PrefillTokens > 0 : DecodeTokens == 0)
-            return _prefill.AsSpan(position % PrefillTokens * _tokenStride, _tokenStride);
-        var ordinal = prefill ? position : decodeOrdinal;
-        return _decode.AsSpan(ordinal % DecodeTokens * _tokenStride, _tokenStride);
+            return new ReplayToken(_prefill, PrefillTokens, position % PrefillTokens);
+        return new ReplayToken(_decode, DecodeTokens, (prefill ? position : decodeOrdinal) % DecodeTokens);
     }
 }

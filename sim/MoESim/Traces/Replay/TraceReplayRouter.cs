@@ -23,8 +23,9 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
 
     private readonly ISeekableTraceReader _reader;
     private readonly ReplayIndexEntry[] _index;
-    private readonly IReadOnlyList<Request> _requests;
+    private readonly int[] _promptTokens;
     private readonly ReplayRequestCache _cache;
+    private readonly Func<int, ReplayRequest> _decode;
     private readonly RoutingStep _step = new();
     private readonly int[] _seen;
     private ReplayRequest[] _resolved = new ReplayRequest[64];
@@ -33,10 +34,12 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     private TraceReplayRouter(ISeekableTraceReader reader, IReadOnlyList<Request> requests, long cacheSelections)
     {
         _reader = reader;
-        _requests = requests;
-        _cache = new ReplayRequestCache(cacheSelections);
+        _promptTokens = new int[requests.Count];
+        for (var i = 0; i < requests.Count; i++) _promptTokens[i] = requests[i].PromptTokens;
         _index = BuildIndex(reader);
-        _seen = new int[Shape.NumExperts];
+        _cache = new ReplayRequestCache(_index.Length, cacheSelections);
+        _decode = Decode;
+        _seen = new int[Shape.NumMoeLayers * Shape.NumExperts];
     }
 
     /// <summary>
@@ -82,7 +85,8 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         while (true)
         {
             var position = reader.Position;
-            if (!reader.TryRead(step)) break;
+            var more = reader is MoeTraceReader binary ? binary.TryReadHeaderOnly(step) : reader.TryRead(step);
+            if (!more) break;
             if (!byId.TryGetValue(step.RequestId, out var i))
             {
                 i = entries.Count;
@@ -104,19 +108,19 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         var request = new ReplayRequest(entry.PrefillTokens, entry.DecodeTokens, NumMoeLayers, TopK);
         _reader.Seek(entry.FirstStep);
         int prefill = 0, decode = 0, steps = 0;
-        var k = TopK;
         while (steps < entry.Steps && _reader.TryRead(_step))
         {
             if (_step.RequestId != entry.RequestId) continue; // interleaved requests
             steps++;
-            for (var t = 0; t < _step.TokenCount; t++)
+            if (_step.IsPrefill)
             {
-                var target = request.TokenForFill(_step.IsPrefill, _step.IsPrefill ? prefill++ : decode++);
-                for (var layer = 0; layer < NumMoeLayers; layer++)
-                {
-                    var ids = _step.Experts(layer, t);
-                    for (var j = 0; j < k; j++) target[layer * k + j] = (ushort)ids[j];
-                }
+                request.Fill(_step, prefill);
+                prefill += _step.TokenCount;
+            }
+            else
+            {
+                request.Fill(_step, decode);
+                decode += _step.TokenCount;
             }
         }
         if (steps < entry.Steps) throw new InvalidOperationException($"trace request {entry.RequestId}: found {steps} of {entry.Steps} steps on replay");
@@ -129,14 +133,14 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         var slices = batch.Slices;
         if (_resolved.Length < slices.Length) _resolved = new ReplayRequest[Math.Max(slices.Length, _resolved.Length * 2)];
         for (var s = 0; s < slices.Length; s++)
-            _resolved[s] = _cache.Get(slices[s].RequestId % _index.Length, Decode);
+            _resolved[s] = _cache.Get(slices[s].RequestId % _index.Length, _decode);
         return _resolved.AsSpan(0, slices.Length);
     }
 
-    private ReadOnlySpan<ushort> TokenIds(ReplayRequest request, in SequenceSlice slice, int t)
+    private ReplayToken TokenIds(ReplayRequest request, in SequenceSlice slice, int t)
     {
         var position = slice.FirstTokenIndex + t;
-        var prompt = slice.RequestId < _requests.Count ? _requests[slice.RequestId].PromptTokens : 0;
+        var prompt = slice.RequestId < _promptTokens.Length ? _promptTokens[slice.RequestId] : 0;
         return request.Token(slice.IsPrefill, position, Math.Max(0, position - prompt));
     }
 
@@ -149,11 +153,11 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         for (var s = 0; s < slices.Length; s++)
             for (var t = 0; t < slices[s].TokenCount; t++)
             {
-                var ids = TokenIds(resolved[s], slices[s], t);
+                var token = TokenIds(resolved[s], slices[s], t);
                 for (var layer = 0; layer < layers; layer++)
                 {
                     var counts = expertTokenCounts.Slice(layer * experts, experts);
-                    for (var j = 0; j < k; j++) counts[ids[layer * k + j]]++;
+                    foreach (var e in token.Layer(layer, k)) counts[e]++;
                 }
             }
         for (var layer = 0; layer < layers; layer++)
@@ -165,38 +169,42 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     }
 
     /// <summary>
-    /// Distinct experts per layer; a layer's scan stops once every expert is active, which makes
-    /// big prefill batches cheap (the answer is then simply the expert count).
+    /// Distinct experts per layer, token by token over all layers; the scan stops once every
+    /// layer has all its experts active, which makes big batches cheap (the answer is then
+    /// simply the expert count).
     /// </summary>
     public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
     {
         var resolved = Resolve(batch);
         var slices = batch.Slices;
-        int experts = NumExperts, k = TopK;
-        for (var layer = 0; layer < NumMoeLayers; layer++)
+        int experts = NumExperts, k = TopK, layers = NumMoeLayers;
+        if (++_serial == int.MaxValue)
         {
-            if (++_serial == int.MaxValue)
+            Array.Clear(_seen);
+            _serial = 1;
+        }
+        var serial = _serial;
+        var seen = _seen.AsSpan();
+        var distinct = distinctExperts[..layers];
+        distinct.Clear();
+        var open = layers; // layers with an expert not yet seen
+        for (var s = 0; s < slices.Length && open > 0; s++)
+            for (var t = 0; t < slices[s].TokenCount && open > 0; t++)
             {
-                Array.Clear(_seen);
-                _serial = 1;
-            }
-            var distinct = 0;
-            for (var s = 0; s < slices.Length && distinct < experts; s++)
-                for (var t = 0; t < slices[s].TokenCount && distinct < experts; t++)
+                var token = TokenIds(resolved[s], slices[s], t);
+                for (var layer = 0; layer < layers; layer++)
                 {
-                    var ids = TokenIds(resolved[s], slices[s], t).Slice(layer * k, k);
-                    foreach (var e in ids)
+                    if (distinct[layer] == experts) continue;
+                    var layerSeen = seen.Slice(layer * experts, experts);
+                    foreach (var e in token.Layer(layer, k))
                     {
-                        ref var seen = ref _seen[e];
-                        if (seen != _serial)
-                        {
-                            seen = _serial;
-                            distinct++;
-                        }
+                        ref var mark = ref layerSeen[e];
+                        if (mark == serial) continue;
+                        mark = serial;
+                        if (++distinct[layer] == experts) open--;
                     }
                 }
-            distinctExperts[layer] = distinct;
-        }
+            }
     }
 
     public void RouteTokens(RoutingBatch batch, Span<int> expertIds)
@@ -211,8 +219,9 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 var ids = TokenIds(resolved[s], slices[s], t);
                 for (var layer = 0; layer < NumMoeLayers; layer++)
                 {
+                    var source = ids.Layer(layer, k);
                     var target = expertIds.Slice((layer * tokens + token) * k, k);
-                    for (var j = 0; j < k; j++) target[j] = ids[layer * k + j];
+                    for (var j = 0; j < k; j++) target[j] = source[j];
                 }
             }
     }

@@ -78,6 +78,8 @@ public class MoeTraceFormatTests
         Convert(a, b);
         Convert(b, c);
         Assert.That(File.ReadAllBytes(c), Is.EqualTo(File.ReadAllBytes(a)));
+        // The hand-written sample is already in the writer's canonical form.
+        Assert.That(File.ReadAllText(a), Is.EqualTo(File.ReadAllText(TraceTestFiles.Tiny)));
         TraceTestFiles.AssertSame(TraceTestFiles.ReadAll(TraceTestFiles.Tiny), TraceTestFiles.ReadAll(b));
     }
 
@@ -264,6 +266,34 @@ public class MoeTraceFormatTests
         Assert.That(reader.TryRead(step), Is.True);
         Assert.That((step.RequestId, step.Iteration), Is.EqualTo((0, 1)));
         Assert.That(step.ExpertIds.ToArray(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Seek_AcrossChunksInAnyOrder_ReturnsTheSameSteps()
+    {
+        var shape = Shape(64);
+        var path = Path.Combine(_dir.Path, "multi.moetrace");
+        TraceTestFiles.WritePattern(path, shape, 300, 2, 1500); // 5.4 M selections: about 5 chunks
+        using var reader = new MoeTraceReader(path);
+        var positions = new List<TracePosition>();
+        var firstIds = new List<int>();
+        var step = new RoutingStep();
+        while (true)
+        {
+            var position = reader.Position;
+            if (!reader.TryRead(step)) break;
+            positions.Add(position);
+            firstIds.Add(step.RequestId * 1000 + step.Iteration);
+        }
+        Assert.That(reader.ChunksRead, Is.GreaterThan(2));
+        var mismatches = 0;
+        foreach (var i in new[] { 5, 0, 899, 400, 401, 22, 21, 700, 899, 3 })
+        {
+            reader.Seek(positions[i]);
+            reader.TryRead(step);
+            if (step.RequestId * 1000 + step.Iteration != firstIds[i]) mismatches++;
+        }
+        Assert.That(mismatches, Is.Zero);
     }
 
     [TestCase("t.txt")]

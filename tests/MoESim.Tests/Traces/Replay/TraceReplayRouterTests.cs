@@ -90,6 +90,27 @@ public class TraceReplayRouterTests
     }
 
     [Test]
+    public void CsvTrace_ReplaysAfterSeeking()
+    {
+        var csv = _dir.Write("t.csv", string.Join("\n",
+            "# shape: moe_layers=2 experts=4 top_k=2",
+            "request_id,token_index,layer,expert_ids,phase",
+            "5,0,0,0 1,prefill", "5,0,1,2 3,prefill",
+            "9,0,0,1 2,prefill", "9,0,1,3 0,prefill",
+            "9,1,0,2 3,decode", "9,1,1,0 1,decode",
+            "5,1,0,3 0,decode", "5,1,1,1 2,decode") + "\n");
+        Request[] requests = [new Request(0, 0, 1, 2), new Request(1, 0, 1, 2)];
+        using var router = TraceReplayRouter.Open(csv, "m", 2, 4, 2, requests);
+        Assert.That(router.TraceRequests, Is.EqualTo(2));
+        // Simulated 1 -> trace request 9 (second to appear); simulated 0 -> trace request 5,
+        // whose decode row comes after request 9's rows.
+        var batch = Batch(new SequenceSlice(1, 1, 1, false), new SequenceSlice(0, 1, 1, false), new SequenceSlice(1, 0, 1, true));
+        var ids = new int[2 * 3 * 2];
+        router.RouteTokens(batch, ids);
+        Assert.That(ids, Is.EqualTo(new[] { 2, 3, 3, 0, 1, 2, /* layer 1 */ 0, 1, 1, 2, 3, 0 }));
+    }
+
+    [Test]
     public void ShapeMismatch_NamesTheFileAndBothShapes()
     {
         var ex = Assert.Throws<InputException>(() => TraceReplayRouter.Open(TraceTestFiles.Tiny, "mixtral", 32, 8, 2, [new Request(0, 0, 1, 1)]))!;

@@ -5,6 +5,7 @@ using MoESim.Metrics;
 using MoESim.Models;
 using MoESim.Randomness;
 using MoESim.Traces;
+using MoESim.Traces.Replay;
 
 namespace MoESim.Serving;
 
@@ -20,7 +21,19 @@ public static class SimulationRunner
         var device = DeviceProfileLoader.Load(options.HardwarePath);
         var random = new SeededRandom(options.Seed);
         var requests = LoadRequests(options, random);
-        var router = CreateRouter(options, model, random);
+        var router = CreateRouter(options, model, requests, random);
+        try
+        {
+            return Simulate(options, model, device, requests, router, progress);
+        }
+        finally
+        {
+            (router as IDisposable)?.Dispose();
+        }
+    }
+
+    private static SimulationRun Simulate(SimulationOptions options, ModelConfig model, DeviceProfile device, IReadOnlyList<Request> requests, IRoutingSource? router, IProgress<double>? progress)
+    {
         var work = new ModelWork(model);
         var timeModel = new RooflineTimeModel(device);
         var server = new SingleDeviceServer(work, device, timeModel, requests, router, options.Serving, progress);
@@ -54,9 +67,19 @@ public static class SimulationRunner
                 options.PromptTokensMax, options.OutputTokensMin, options.OutputTokensMax, random.Fork(1))
             : RequestTraceReader.Read(options.RequestTracePath, options.MaxRequests);
 
-    /// <summary>The synthetic router of <paramref name="options"/> (seeded from <paramref name="random"/>'s stream 2); null for a dense model.</summary>
-    public static IRoutingSource? CreateRouter(SimulationOptions options, ModelConfig model, SeededRandom random) =>
-        model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
+    /// <summary>
+    /// The routing source of <paramref name="options"/>: trace replay when a trace is given (the caller
+    /// disposes it), else the synthetic router seeded from <paramref name="random"/>'s stream 2; null
+    /// for a dense model.
+    /// </summary>
+    public static IRoutingSource? CreateRouter(SimulationOptions options, ModelConfig model, IReadOnlyList<Request> requests, SeededRandom random)
+    {
+        if (options.RoutingTracePath is { } trace)
+        {
+            if (model.Moe is null) throw new Config.InputException(trace, "--trace", $"model {model.Name} is dense: it has no experts to route");
+            return TraceReplayRouter.Open(trace, model.Name, model.NumMoeLayers, model.Moe.NumExperts, model.Moe.TopK, requests);
+        }
+        return model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
         {
             NumMoeLayers = model.NumMoeLayers,
             NumExperts = model.Moe.NumExperts,
@@ -66,6 +89,7 @@ public static class SimulationRunner
             // the runner does, so reusing options.Seed would correlate arrivals with routing.
             Seed = random.Fork(2).NextUInt64(),
         });
+    }
 
     private static Dictionary<string, string> Echo(SimulationOptions o, ModelConfig model, DeviceProfile device, IRoutingSource? router, int requests)
     {
@@ -80,6 +104,7 @@ public static class SimulationRunner
             ["requests"] = o.RequestTracePath ?? $"poisson rate {o.PoissonRatePerSecond.ToString(inv)}/s, prompt {o.PromptTokensMin}-{o.PromptTokensMax}, output {o.OutputTokensMin}-{o.OutputTokensMax}",
             ["request_count"] = requests.ToString(inv),
             ["router"] = router?.Description ?? "none (dense model)",
+            ["routing_trace"] = o.RoutingTracePath ?? "none (synthetic router)",
             ["seed"] = o.Seed.ToString(inv),
             ["max_batch_tokens"] = o.Serving.MaxBatchTokens.ToString(inv),
             ["max_sequences"] = o.Serving.MaxSequences.ToString(inv),

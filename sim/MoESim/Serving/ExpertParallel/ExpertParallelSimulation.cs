@@ -25,9 +25,18 @@ public static class ExpertParallelSimulation
         var system = SystemProfileLoader.Load(systemPath);
         var random = new SeededRandom(options.Seed);
         var requests = SimulationRunner.LoadRequests(options, random);
-        var router = SimulationRunner.CreateRouter(options, model, random)
-            ?? throw new Config.InputException(new Config.InputError(options.ModelPath, 0, 0, "moe", "expert-parallel serving (--system) needs an MoE model; this one is dense"));
-        var result = ExpertParallelRunner.Run(model, system, placement, router, requests, config, progress);
+        if (model.Moe is null)
+            throw new Config.InputException(new Config.InputError(options.ModelPath, 0, 0, "moe", "expert-parallel serving (--system) needs an MoE model; this one is dense"));
+        var router = SimulationRunner.CreateRouter(options, model, requests, random)!;
+        ExpertParallelResult result;
+        try
+        {
+            result = ExpertParallelRunner.Run(model, system, placement, router, requests, config, progress);
+        }
+        finally
+        {
+            (router as IDisposable)?.Dispose();
+        }
         var gemmType = model.DataTypes.Weights is Units.DataType.Fp8 or Units.DataType.Int8 ? model.DataTypes.Weights : model.DataTypes.Activations;
         double peak = system.Devices.Sum(d => d.Profile.PeakFor(gemmType));
         double bandwidth = system.Devices.Sum(d => d.Profile.MainMemory.BandwidthBytesPerSecond);

@@ -99,7 +99,7 @@ internal static class SimulateSystemRunner
             $"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({Units.DataTypes.Name(run.Model.DataTypes.Weights)} weights) on {run.System.Name} ({r.Devices} GPUs, EP {r.Devices}, TP {run.EchoedInputs["tensor_parallel"]}, {run.PlacementStrategy} placement), {r.Metrics.Requests} requests, {run.RouterDescription}")));
         SummaryPrinter.PrintServing(console, r.Metrics);
         console.MarkupLine(Markup.Escape(string.Create(inv,
-            $"expert parallel: MoE layer {r.MeanMoeLayerSeconds * 1e6:F1} us per step (straggler {r.MeanStragglerSeconds * 1e6:F1} us), GPU load max/mean {r.LoadImbalance:F3}, all-to-all {r.AllToAllSeconds:F3} s and {r.AllToAllBytes / 1e9:F2} GB over {r.Steps} steps")));
+            $"expert parallel: MoE layer {r.MeanMoeLayerSeconds * 1e6:F1} us per step (straggler {r.MeanStragglerSeconds * 1e6:F1} us), GPU load max/mean {r.LoadImbalance:F3}, all-to-all {r.AllToAllSeconds:F3} s and {r.AllToAllBytes / 1e9:F2} GB, TP collectives {r.TensorParallelSeconds:F3} s over {r.Steps} steps")));
         console.MarkupLine(Markup.Escape($"wrote: {string.Join(", ", files)}"));
     }
 }

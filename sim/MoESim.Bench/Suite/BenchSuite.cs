@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using ILGPU;
+using ILGPU.Runtime;
+using MoESim.Bench.Cases;
+using MoESim.Bench.Kernels;
+
+namespace MoESim.Bench.Suite;
+
+/// <summary>
+/// Runs a planned suite on one accelerator: probes launch overhead and host-copy rate, checks
+/// each case against its C# reference, times it, and skips (and lists) cases that would exceed
+/// the per-run time cap or the memory budget.
+/// </summary>
+public static class BenchSuite
+{
+    /// <summary>Runs <paramref name="plan"/>; progress goes from 0 to 1.</summary>
+    public static SuiteResult Run(KernelSet kernels, IReadOnlyList<CaseSpec> plan, SuiteSettings settings, string date, IProgress<double>? progress = null)
+    {
+        var bench = kernels.Bench;
+        var launch = ProbeLaunch(kernels);
+        var hostCopy = ProbeHostCopy(kernels);
+        var (flopsEstimate, bytesEstimate) = ProbeRates(kernels);
+        var memory = bench.IsCuda ? bench.Accelerator.MemorySize : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+        double Estimate(CaseSpec s) => Math.Max(s.Flops / flopsEstimate, s.Bytes / bytesEstimate) + s.Kernels * launch;
+        var weights = plan.Select(s => Math.Min(Estimate(s), settings.MaxSecondsPerRun) + 1e-3).ToArray();
+        var totalWeight = weights.Sum();
+        var done = 0.0;
+
+        var measurements = new List<Measurement>();
+        var skipped = new List<SkippedCase>();
+        ulong seed = 1000;
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var spec = plan[i];
+            seed++;
+            var estimate = Estimate(spec);
+            if (estimate > settings.MaxSecondsPerRun)
+                skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"estimated {estimate:0.###} s per run exceeds the {settings.MaxSecondsPerRun} s cap")));
+            else if (spec.AllocatedBytes > settings.MaxMemoryFraction * memory)
+                skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"needs {spec.AllocatedBytes / 1e9:0.##} GB, over {settings.MaxMemoryFraction:P0} of device memory")));
+            else
+                RunOne(kernels, spec, settings, seed, measurements, skipped);
+            done += weights[i];
+            progress?.Report(done / totalWeight);
+        }
+        return new SuiteResult
+        {
+            DeviceName = bench.DeviceName,
+            DeviceSlug = bench.Slug,
+            IsGpu = bench.IsCuda,
+            Date = date,
+            Size = settings.Size,
+            LaunchOverheadSeconds = launch,
+            HostToDeviceBytesPerSecond = hostCopy,
+            DeviceMemoryBytes = memory,
+            Measurements = measurements,
+            Skipped = skipped,
+        };
+    }
+
+    private static void RunOne(KernelSet kernels, CaseSpec spec, SuiteSettings settings, ulong seed, List<Measurement> measurements, List<SkippedCase> skipped)
+    {
+        using var benchCase = spec.Create(kernels, seed);
+        var error = benchCase.MaxRelativeError();
+        if (!(error <= settings.RelativeTolerance))
+        {
+            skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"WRONG RESULT: relative error {error:G3} over tolerance {settings.RelativeTolerance:G3}")));
+            return;
+        }
+        var timing = CaseTimer.Measure(benchCase.Enqueue, kernels.Bench.Synchronize, settings.WarmupRuns, settings.MinRepetitions, settings.MaxRepetitions, settings.TargetSecondsPerCase);
+        measurements.Add(new Measurement
+        {
+            Family = spec.Family, Variant = spec.Variant, Shape = spec.Shape, Components = spec.Components,
+            Timing = timing, Fit = spec.Fit, MaxRelativeError = error,
+        });
+    }
+
+    /// <summary>Median launch-plus-synchronise time of an empty kernel, seconds.</summary>
+    public static double ProbeLaunch(KernelSet kernels)
+    {
+        using var dummy = kernels.Accelerator.Allocate1D<float>(1);
+        return CaseTimer.Measure(() => kernels.Empty.Run(dummy.View), kernels.Bench.Synchronize, 5, 30, 200, 0.1).MedianSeconds;
+    }
+
+    private static double ProbeHostCopy(KernelSet kernels)
+    {
+        var host = new float[1 << 22];
+        using var device = kernels.Accelerator.Allocate1D<float>(host.Length);
+        var t = CaseTimer.Measure(() => device.CopyFromCPU(host), kernels.Bench.Synchronize, 1, 3, 10, 0.1);
+        return host.Length * 4.0 / t.MedianSeconds;
+    }
+
+    /// <summary>Rough FLOP/s and bytes/s used only to decide which cases fit the time cap.</summary>
+    private static (double Flops, double Bytes) ProbeRates(KernelSet kernels)
+    {
+        const int n = 256;
+        using var gemm = new GemmCase(kernels, 1, 64, n, n, kernels.Bench.IsCuda);
+        var g = CaseTimer.Measure(gemm.Enqueue, kernels.Bench.Synchronize, 1, 2, 5, 0.05).MedianSeconds;
+        using var copy = new StreamCase(kernels, 2, StreamOp.Copy, 1 << 20);
+        var c = CaseTimer.Measure(copy.Enqueue, kernels.Bench.Synchronize, 1, 2, 5, 0.05).MedianSeconds;
+        return (2.0 * 64 * n * n / g, 8.0 * (1 << 20) / c);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

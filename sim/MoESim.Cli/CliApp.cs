@@ -19,6 +19,8 @@ internal static class CliApp
         root.Add(SimulateCommand.Build());
         root.Add(RooflineCommand.Build());
         root.Add(ModelCommand.Build());
+        root.Add(BenchCommand.Build());
+        root.Add(ValidateCommand.Build());
         return root;
     }
 

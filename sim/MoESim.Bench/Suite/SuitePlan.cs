@@ -158,8 +158,17 @@ public static class SuitePlan
     private static CaseSpec Spec(string family, string variant, string shape, IReadOnlyList<WorkComponent> work, double allocated, Func<KernelSet, ulong, BenchCase> create) =>
         new() { Family = family, Variant = variant, Shape = shape, Components = work, Fit = true, AllocatedBytes = allocated, Create = create };
 
-    /// <summary>Every other case of a family is held out from fitting (the first, third, ... are fitted).</summary>
-    private static IEnumerable<CaseSpec> Alternate(IReadOnlyList<CaseSpec> family) => family.Select((s, i) => s with { Fit = i % 2 == 0 });
+    /// <summary>Every other case of each variant of a family is held out from fitting (the first, third, ... are fitted).</summary>
+    private static IEnumerable<CaseSpec> Alternate(IReadOnlyList<CaseSpec> family)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in family)
+        {
+            var i = seen.GetValueOrDefault(s.Variant);
+            seen[s.Variant] = i + 1;
+            yield return s with { Fit = i % 2 == 0 };
+        }
+    }
 
     private static void Add(List<(int, int, string)> pairs, int n, int k, string source)
     {

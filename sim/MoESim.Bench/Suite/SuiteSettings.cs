@@ -33,7 +33,7 @@ public sealed record SuiteSettings
         SuiteSize.Quick => new SuiteSettings
         {
             Size = size, DimensionDivisor = 16, MaxTokens = 256, WarmupRuns = 1, MinRepetitions = 3, MaxRepetitions = 10,
-            TargetSecondsPerCase = 0.08, MaxSecondsPerRun = 0.04,
+            TargetSecondsPerCase = 0.12, MaxSecondsPerRun = 0.08,
         },
         SuiteSize.Medium => new SuiteSettings
         {

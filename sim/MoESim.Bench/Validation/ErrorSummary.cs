@@ -25,7 +25,7 @@ public sealed record ErrorSummary(string Group, string Subset, int Count, double
         void Overall(string subset, Func<ValidationRow, bool> pick)
         {
             var chosen = rows.Where(pick).ToList();
-            if (chosen.Count > 0) result.Add(Of("ALL single kernels" + (subset == "composite (held-out)" ? "" : ""), subset, chosen));
+            if (chosen.Count > 0) result.Add(Of("ALL single kernels", subset, chosen));
         }
         Overall("fit", r => !r.Composite && r.Fit);
         Overall("held-out", r => !r.Composite && !r.Fit);

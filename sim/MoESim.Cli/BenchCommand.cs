@@ -18,7 +18,7 @@ internal static class BenchCommand
         var outDir = new Option<string>("--out") { Description = "Folder for <device>-<date>.yaml and .csv", DefaultValueFactory = _ => InputResolver.Shipped(MeasuredFolder) };
         var models = new Option<string>("--models") { Description = "Folder of model YAML files whose shapes the grid uses", DefaultValueFactory = _ => InputResolver.Shipped("models") };
         var date = new Option<string>("--date") { Description = "Date for file names and sources, yyyy-mm-dd (default: today, UTC)" };
-        var command = new Command("bench", "Measure GEMM, GEMV, streaming, SwiGLU/grouped expert FFN, gather/combine and decode attention kernels with ILGPU, fit efficiency curves, write a measured profile")
+        var command = new Command("bench", "Measure GEMM, GEMV, streaming, SwiGLU/grouped expert FFN, gather/combine and decode attention kernels with ILGPU, fit per-family time models, write a measured profile")
         {
             accelerator, quick, size, outDir, models, date,
         };

@@ -26,7 +26,7 @@ internal static class ValidateCommand
                 throw new InputException(profilePath, "calibration", "the profile has no calibration section (write one with `moesim bench`)");
             var measurements = MeasurementCsv.Read(Path.ChangeExtension(profilePath, ".csv"));
             var rows = Validator.Predict(profile, measurements, out var unpredictable);
-            if (rows.Count == 0) throw new InputException(profilePath, "calibration", "no measured case could be predicted from this profile's curves");
+            if (rows.Count == 0) throw new InputException(profilePath, "calibration", "no measured case could be predicted from this profile's calibrated families");
             var summaries = ErrorSummary.Summarise(rows);
             var folder = parse.GetValue(outDir)!;
             Directory.CreateDirectory(folder);
@@ -41,7 +41,7 @@ internal static class ValidateCommand
             }, Path.Combine(folder, $"parity_{stem}"));
             ValidationReport.WriteMarkdown(md, profilePath, summaries, unpredictable, Path.GetFileName(chart.PngPath));
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"validation of {profilePath}: {rows.Count} cases (fit = used to fit the curves; held-out = not used; composites never fitted)");
+            output.WriteLine($"validation of {profilePath}: {rows.Count} cases (fit = used to fit the family models; held-out = not used; composites never fitted)");
             output.Write(ValidationReport.Table(summaries));
             foreach (var u in unpredictable) output.WriteLine($"not predicted: {u}");
             output.WriteLine($"wrote: {csv}, {md}, {chart.PngPath}, {chart.SvgPath}");

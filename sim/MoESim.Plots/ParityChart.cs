@@ -26,18 +26,19 @@ public static class ParityChart
 
         var band = Math.Log10(1 + data.BandFraction);
         var bandLow = Math.Log10(1 - data.BandFraction);
-        var fill = plot.Add.Polygon(new[]
+        // The band is drawn as its two edges, in solid lines: ScottPlot's SVG export renders
+        // neither a dash pattern nor a filled polygon's paint, and prints a warning to stdout
+        // for each (so every line here is solid, told apart by colour and width).
+        foreach (var offset in new[] { band, bandLow })
         {
-            new Coordinates(low, low + bandLow), new Coordinates(high, high + bandLow),
-            new Coordinates(high, high + band), new Coordinates(low, low + band),
-        });
-        fill.FillStyle.Color = Colors.Gray.WithOpacity(0.18);
-        fill.LineStyle.Width = 0;
-        fill.LegendText = $"±{data.BandFraction:P0} band";
+            var edge = plot.Add.Line(low, low + offset, high, high + offset);
+            edge.Color = Colors.Gray.WithOpacity(0.7);
+            edge.LineWidth = 1f;
+            edge.LegendText = offset > 0 ? $"±{data.BandFraction:P0} band" : string.Empty;
+        }
         var diagonal = plot.Add.Line(low, low, high, high);
         diagonal.Color = Colors.Black;
         diagonal.LineWidth = 1.5f;
-        diagonal.LinePattern = LinePattern.Dashed;
         diagonal.LegendText = "y = x";
 
         var families = data.Points.Select(p => p.Family).Distinct().Order(StringComparer.Ordinal).ToList();

@@ -5,7 +5,7 @@ using MoESim.Units;
 
 namespace MoESim.Bench.Tests;
 
-/// <summary>CalibratedTimeModel against the reference RooflineTimeModel where the curves are flat.</summary>
+/// <summary>CalibratedTimeModel against the reference RooflineTimeModel (a max model with equal efficiencies) and against hand sums.</summary>
 [TestFixture]
 public sealed class CalibratedTimeModelTests
 {
@@ -21,12 +21,12 @@ public sealed class CalibratedTimeModelTests
         Calibration = calibration,
     };
 
-    private static CalibrationSection Flat(double factor) => new()
+    private static CalibrationSection Flat(double factor, WorkCombine combine = WorkCombine.Max) => new()
     {
         Source = "test",
-        Curves = new Dictionary<string, EfficiencyCurve>
+        Families = new Dictionary<string, FamilyTimeModel>
         {
-            ["gemm"] = new() { Family = "gemm", Intensity = PiecewiseLogCurve.Constant(factor), Size = PiecewiseLogCurve.Constant(1) },
+            ["gemm"] = new() { Family = "gemm", Combine = combine, ComputeEfficiency = factor, MemoryEfficiency = factor },
         },
         OperatorFamilies = new Dictionary<string, string> { [OperatorKinds.AttentionProjection] = "gemm", [OperatorKinds.LmHead] = "gemm" },
     };
@@ -39,7 +39,7 @@ public sealed class CalibratedTimeModelTests
     [TestCase(OperatorKinds.AttentionProjection, 1e12, 1e9, 2)]   // compute-bound
     [TestCase(OperatorKinds.LmHead, 1e9, 1e10, 1)]                // memory-bound
     [TestCase(OperatorKinds.AttentionDecode, 1e9, 1e10, 1)]       // no curve: falls back to the static efficiency
-    public void FlatCurve_MatchesRooflineWithThatEfficiency(string kind, double flops, double bytes, int kernels)
+    public void MaxModel_MatchesRooflineWithThatEfficiency(string kind, double flops, double bytes, int kernels)
     {
         var work = Work(kind, flops, bytes, kernels);
         var reference = new RooflineTimeModel(Device(0.6, null)).Seconds(work);
@@ -50,21 +50,42 @@ public sealed class CalibratedTimeModelTests
     }
 
     [Test]
-    public void RisingCurve_IsSlowerAtLowIntensity()
+    public void SumModel_AddsComputeAndMemoryTimes()
+    {
+        var model = new CalibratedTimeModel(Device(1, Flat(0.5, WorkCombine.Sum)));
+        // By hand: 1e12 / (1e15 · 0.5) + 1e10 / (3e12 · 0.5) + 2 · 4 µs = 2 ms + 6.6667 ms + 8 µs.
+        Assert.That(model.Seconds(Work(OperatorKinds.LmHead, 1e12, 1e10, 2)), Is.EqualTo(2e-3 + 1e10 / 1.5e12 + 8e-6).Within(1e-9).Percent);
+    }
+
+    [Test]
+    public void PerOutputElementCost_IsAdded()
     {
         var calibration = Flat(1) with
         {
-            Curves = new Dictionary<string, EfficiencyCurve>
+            Families = new Dictionary<string, FamilyTimeModel>
             {
-                ["gemm"] = new() { Family = "gemm", Size = PiecewiseLogCurve.Constant(1),
-                    Intensity = new PiecewiseLogCurve { Knots = new[] { new CurveKnot(0, 0.25), new CurveKnot(8, 1.0) } } },
+                ["gemm"] = new() { Family = "gemm", Combine = WorkCombine.Sum, ComputeEfficiency = 0.5, SecondsPerOutputElement = 1e-9 },
             },
         };
         var model = new CalibratedTimeModel(Device(1, calibration));
-        // Intensity 1 FLOP/B (log2 = 0) → efficiency 0.25: memory time 1e10 / 3e12 / 0.25 + 4 µs.
-        Assert.That(model.Seconds(Work(OperatorKinds.LmHead, 1e10, 1e10, 1)), Is.EqualTo(1e10 / 3e12 / 0.25 + 4e-6).Within(1e-9).Percent);
-        // Intensity 16 (log2 = 4, halfway in log space) → efficiency sqrt(0.25 · 1) = 0.5.
-        Assert.That(model.Seconds(Work(OperatorKinds.LmHead, 1.6e11, 1e10, 0)), Is.EqualTo(Math.Max(1.6e11 / 1e15, 1e10 / 3e12) / 0.5).Within(1e-9).Percent);
+        // By hand: 1e12 / (1e15 · 0.5) + 3e6 elements · 1 ns + 1 launch of 4 µs = 2 ms + 3 ms + 4 µs.
+        var work = Work(OperatorKinds.LmHead, 1e12, 1e10, 1) with { OutputElements = 3e6 };
+        Assert.That(model.Seconds(work), Is.EqualTo(5e-3 + 4e-6).Within(1e-9).Percent);
+    }
+
+    [Test]
+    public void MissingTerm_CostsNothing()
+    {
+        var calibration = Flat(1) with
+        {
+            Families = new Dictionary<string, FamilyTimeModel>
+            {
+                ["gemm"] = new() { Family = "gemm", Combine = WorkCombine.Sum, MemoryEfficiency = 0.25 },
+            },
+        };
+        var model = new CalibratedTimeModel(Device(1, calibration));
+        // Memory only: 1e10 / (3e12 · 0.25) + 4 µs, whatever the FLOPs.
+        Assert.That(model.Seconds(Work(OperatorKinds.LmHead, 1e14, 1e10, 1)), Is.EqualTo(1e10 / 7.5e11 + 4e-6).Within(1e-9).Percent);
     }
 
     [Test]

@@ -37,14 +37,14 @@ public sealed class MeasuredProfileTests
     };
 
     [Test]
-    public void RoundTrip_PeaksLaunchAndCurves()
+    public void RoundTrip_PeaksLaunchAndFamilies()
     {
-        // GEMMs at 1e9 FLOP/s best, streams at 2e9 B/s best; efficiencies vary with size.
+        // GEMMs at 1e9 FLOP/s best, streams at 2e9 B/s; two GEMM points fit the two-term sum model exactly.
         var ms = new List<Measurement>
         {
             M(BenchFamilies.Gemm, 1e6, 1e5, 1e-5 + 4e-3, true), M(BenchFamilies.Gemm, 1e8, 1e6, 1e-5 + 0.1, true),
             M(BenchFamilies.Gemm, 1e7, 4e5, 0.02, false),
-            M(BenchFamilies.Stream, 0, 1e6, 1e-5 + 1e-3, true), M(BenchFamilies.Stream, 0, 1e8, 0.05, true),
+            M(BenchFamilies.Stream, 0, 1e6, 1e-5 + 5e-4, true), M(BenchFamilies.Stream, 0, 1e8, 0.05, true),
         };
         var result = Result(ms);
         var peaks = ProbedPeaks.From(ms);
@@ -59,13 +59,16 @@ public sealed class MeasuredProfileTests
         Assert.That(loaded.MainMemory.BandwidthBytesPerSecond, Is.EqualTo(2e9).Within(1e-4).Percent);
         Assert.That(loaded.KernelLaunchOverheadSeconds, Is.EqualTo(1e-5).Within(1e-4).Percent);
         Assert.That(loaded.Calibration, Is.Not.Null);
-        Assert.That(loaded.Calibration!.CurveForOperator(OperatorKinds.AttentionProjection)!.Family, Is.EqualTo(BenchFamilies.Gemm));
-        foreach (var (family, curve) in calibration.Curves)
+        Assert.That(loaded.Calibration!.ModelForOperator(OperatorKinds.AttentionProjection)!.Family, Is.EqualTo(BenchFamilies.Gemm));
+        Assert.That(loaded.Calibration.Families.Keys, Is.EquivalentTo(calibration.Families.Keys));
+        foreach (var (family, model) in calibration.Families)
         {
-            var back = loaded.Calibration.Curves[family];
-            Assert.That(back.Intensity.Knots.Count, Is.EqualTo(curve.Intensity.Knots.Count));
-            for (var i = 0; i < curve.Intensity.Knots.Count; i++)
-                Assert.That(back.Intensity.Knots[i].Factor, Is.EqualTo(curve.Intensity.Knots[i].Factor).Within(0.01).Percent);
+            var back = loaded.Calibration.Families[family];
+            Assert.That(back.Combine, Is.EqualTo(model.Combine));
+            Assert.That(back.ComputeEfficiency.HasValue, Is.EqualTo(model.ComputeEfficiency.HasValue));
+            Assert.That(back.MemoryEfficiency.HasValue, Is.EqualTo(model.MemoryEfficiency.HasValue));
+            if (model.ComputeEfficiency is { } ce) Assert.That(back.ComputeEfficiency!.Value, Is.EqualTo(ce).Within(1e-3).Percent);
+            if (model.MemoryEfficiency is { } me) Assert.That(back.MemoryEfficiency!.Value, Is.EqualTo(me).Within(1e-3).Percent);
         }
 
         // The CSV beside it holds the same rows, and the fitted cases are predicted from the loaded profile.

@@ -3,24 +3,24 @@ using MoESim.Hardware.Calibration;
 
 namespace MoESim.Bench.Calibration;
 
-/// <summary>Fits one curve per probe family on that family's fit-subset measurements.</summary>
+/// <summary>Fits one time model per probe family on that family's fit-subset measurements.</summary>
 public static class Calibrator
 {
     /// <summary>Builds the calibration section (composites and held-out cases never enter the fit).</summary>
     public static CalibrationSection Calibrate(IReadOnlyList<Measurement> measurements, ProbedPeaks peaks, double launchSeconds, string source)
     {
-        var curves = new Dictionary<string, EfficiencyCurve>(StringComparer.Ordinal);
+        var models = new Dictionary<string, FamilyTimeModel>(StringComparer.Ordinal);
         foreach (var family in BenchFamilies.Probes)
         {
             var points = measurements
                 .Where(m => m.Family == family && m.Fit)
-                .Select(m => new CurvePoint(m.Flops, m.Bytes, m.Kernels, m.MedianSeconds))
+                .Select(m => new CurvePoint(m.Flops, m.Bytes, m.Kernels, m.MedianSeconds, m.Threads))
                 .ToList();
             if (points.Count == 0) continue;
-            curves[family] = CurveFitter.Fit(family, points, peaks.Fp32FlopsPerSecond, peaks.MemoryBytesPerSecond, launchSeconds);
+            models[family] = FamilyFitter.Fit(family, points, peaks.Fp32FlopsPerSecond, peaks.MemoryBytesPerSecond, launchSeconds);
         }
-        var operators = BenchFamilies.OperatorFamilies.Where(kv => curves.ContainsKey(kv.Value))
+        var operators = BenchFamilies.OperatorFamilies.Where(kv => models.ContainsKey(kv.Value))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        return new CalibrationSection { Source = source, Curves = curves, OperatorFamilies = operators };
+        return new CalibrationSection { Source = source, Families = models, OperatorFamilies = operators };
     }
 }

@@ -38,7 +38,7 @@ public static class MeasuredProfileWriter
         sb.Append("# Measured profile written by `moesim bench` (suite size ").Append(r.Size.ToString().ToLowerInvariant()).Append(") on ")
           .Append(r.DeviceName).Append(", ").Append(r.Date).Append(".\n");
         sb.Append("# Peaks are the best rates the fp32 probe kernels reached; the calibration section holds the\n");
-        sb.Append("# fitted efficiency curves; raw timings are in ").Append(Stem(r)).Append(".csv beside this file.\n");
+        sb.Append("# per-family time models fitted on them; raw timings are in ").Append(Stem(r)).Append(".csv beside this file.\n");
         sb.Append("name: ").Append(Stem(r)).Append('\n');
         sb.Append("kind: ").Append(r.IsGpu ? "gpu" : "cpu").Append('\n');
         sb.Append("compute:\n");
@@ -56,26 +56,27 @@ public static class MeasuredProfileWriter
         sb.Append("power_watts: ").Append(r.IsGpu ? "700" : "65").Append("  # source: assumption, not measured (edit for this machine)\n");
         sb.Append("price_per_hour_usd: 0  # source: assumption, not measured (edit for this machine)\n");
         sb.Append("efficiency:\n");
-        sb.Append("  compute: 1  # source: peaks above are achieved rates; efficiency lives in the calibration curves\n");
+        sb.Append("  compute: 1  # source: peaks above are achieved rates; efficiency lives in the calibration families\n");
         sb.Append("  memory: 1   # source: as above\n");
         sb.Append("calibration:\n");
         sb.Append("  source: ").Append(calibration.Source).Append('\n');
-        sb.Append("  # efficiency = intensity factor(log2 FLOP/B) x size factor(log2 roofline seconds); ln(factor) is\n");
-        sb.Append("  # linear between knots and flat beyond them. Fitted on the CSV rows with used_for_fit = true.\n");
+        sb.Append("  # time = kernels x launch + combine(FLOPs / (peak x compute_efficiency), bytes / (bandwidth x memory_efficiency))\n");
+        sb.Append("  # + output elements x seconds_per_output_element; combine = sum or max; an absent efficiency is an absent term.\n");
+        sb.Append("  # Launch is the measured constant above; the other terms are fitted (weighted non-negative least\n");
+        sb.Append("  # squares) on the CSV rows with used_for_fit = true.\n");
         sb.Append("  operator_families:\n");
         foreach (var (kind, family) in calibration.OperatorFamilies.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             sb.Append("    ").Append(kind).Append(": ").Append(family).Append('\n');
-        sb.Append("  curves:\n");
-        foreach (var (family, curve) in calibration.Curves)
+        sb.Append("  families:\n");
+        foreach (var (family, model) in calibration.Families)
         {
             var fitted = r.Measurements.Count(m => m.Family == family && m.Fit);
-            sb.Append("    ").Append(family).Append(":  ").Append(measured).Append($" (fitted on {fitted} cases)\n");
-            sb.Append("      intensity: ").Append(Knots(curve.Intensity, inv)).Append('\n');
-            sb.Append("      size: ").Append(Knots(curve.Size, inv)).Append('\n');
+            sb.Append("    ").Append(family).Append(": {combine: ").Append(model.Combine.ToString().ToLowerInvariant());
+            if (model.ComputeEfficiency is { } ce) sb.Append(", compute_efficiency: ").Append(N(ce));
+            if (model.MemoryEfficiency is { } me) sb.Append(", memory_efficiency: ").Append(N(me));
+            if (model.SecondsPerOutputElement > 0) sb.Append(", seconds_per_output_element: ").Append(N(model.SecondsPerOutputElement));
+            sb.Append("}  ").Append(measured).Append($" (fitted on {fitted} cases)\n");
         }
         return sb.ToString();
     }
-
-    private static string Knots(PiecewiseLogCurve curve, IFormatProvider inv) =>
-        "[" + string.Join(", ", curve.Knots.Select(k => string.Format(inv, "{{log2_x: {0:0.###}, factor: {1:G5}}}", k.Log2X, k.Factor))) + "]";
 }

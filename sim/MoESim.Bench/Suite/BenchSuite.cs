@@ -24,26 +24,51 @@ public static class BenchSuite
         var memory = bench.IsCuda ? bench.Accelerator.MemorySize : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
         double Estimate(CaseSpec s) => Math.Max(s.Flops / flopsEstimate, s.Bytes / bytesEstimate) + s.Kernels * launch;
+        var passes = Math.Max(1, settings.Passes);
         var weights = plan.Select(s => Math.Min(Estimate(s), settings.MaxSecondsPerRun) + 1e-3).ToArray();
-        var totalWeight = weights.Sum();
+        var totalWeight = weights.Sum() * passes;
         var done = 0.0;
 
-        var measurements = new List<Measurement>();
+        // Pass 1 checks each case against its reference and times one run: cases over the cap
+        // (by that measured run, not only the estimate) are skipped for good.
+        var times = new List<double>?[plan.Count];
+        var errors = new double[plan.Count];
         var skipped = new List<SkippedCase>();
-        ulong seed = 1000;
+        for (var pass = 0; pass < passes; pass++)
+        {
+            for (var i = 0; i < plan.Count; i++)
+            {
+                var spec = plan[i];
+                var seed = 1000UL + (ulong)i;
+                if (pass == 0)
+                {
+                    var estimate = Estimate(spec);
+                    if (estimate > 3 * settings.MaxSecondsPerRun)
+                        skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"estimated {estimate:0.###} s per run exceeds the {settings.MaxSecondsPerRun} s cap")));
+                    else if (spec.AllocatedBytes > settings.MaxMemoryFraction * memory)
+                        skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"needs {spec.AllocatedBytes / 1e9:0.##} GB, over {settings.MaxMemoryFraction:P0} of device memory")));
+                    else
+                        times[i] = FirstPass(kernels, spec, settings, seed, skipped, out errors[i]);
+                }
+                else if (times[i] is { } list)
+                {
+                    using var benchCase = spec.Create(kernels, seed);
+                    list.AddRange(CaseTimer.Collect(benchCase.Enqueue, kernels.Bench.Synchronize, settings.WarmupRuns, settings.MinRepetitions, settings.MaxRepetitions, settings.TargetSecondsPerCase));
+                }
+                done += weights[i];
+                progress?.Report(done / totalWeight);
+            }
+        }
+        var measurements = new List<Measurement>();
         for (var i = 0; i < plan.Count; i++)
         {
+            if (times[i] is not { } list) continue;
             var spec = plan[i];
-            seed++;
-            var estimate = Estimate(spec);
-            if (estimate > settings.MaxSecondsPerRun)
-                skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"estimated {estimate:0.###} s per run exceeds the {settings.MaxSecondsPerRun} s cap")));
-            else if (spec.AllocatedBytes > settings.MaxMemoryFraction * memory)
-                skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"needs {spec.AllocatedBytes / 1e9:0.##} GB, over {settings.MaxMemoryFraction:P0} of device memory")));
-            else
-                RunOne(kernels, spec, settings, seed, measurements, skipped);
-            done += weights[i];
-            progress?.Report(done / totalWeight);
+            measurements.Add(new Measurement
+            {
+                Family = spec.Family, Variant = spec.Variant, Shape = spec.Shape, Components = spec.Components,
+                Timing = TimingStatistics.From(list), Fit = spec.Fit, MaxRelativeError = errors[i],
+            });
         }
         return new SuiteResult
         {
@@ -60,21 +85,23 @@ public static class BenchSuite
         };
     }
 
-    private static void RunOne(KernelSet kernels, CaseSpec spec, SuiteSettings settings, ulong seed, List<Measurement> measurements, List<SkippedCase> skipped)
+    /// <summary>Checks the case, times one run against the cap, then its first share of repetitions; null when skipped.</summary>
+    private static List<double>? FirstPass(KernelSet kernels, CaseSpec spec, SuiteSettings settings, ulong seed, List<SkippedCase> skipped, out double error)
     {
         using var benchCase = spec.Create(kernels, seed);
-        var error = benchCase.MaxRelativeError();
+        error = benchCase.MaxRelativeError();
         if (!(error <= settings.RelativeTolerance))
         {
             skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"WRONG RESULT: relative error {error:G3} over tolerance {settings.RelativeTolerance:G3}")));
-            return;
+            return null;
         }
-        var timing = CaseTimer.Measure(benchCase.Enqueue, kernels.Bench.Synchronize, settings.WarmupRuns, settings.MinRepetitions, settings.MaxRepetitions, settings.TargetSecondsPerCase);
-        measurements.Add(new Measurement
+        var once = CaseTimer.Once(benchCase.Enqueue, kernels.Bench.Synchronize);
+        if (once > settings.MaxSecondsPerRun)
         {
-            Family = spec.Family, Variant = spec.Variant, Shape = spec.Shape, Components = spec.Components,
-            Timing = timing, Fit = spec.Fit, MaxRelativeError = error,
-        });
+            skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"one run took {once:0.###} s, over the {settings.MaxSecondsPerRun} s cap")));
+            return null;
+        }
+        return CaseTimer.Collect(benchCase.Enqueue, kernels.Bench.Synchronize, 0, settings.MinRepetitions, settings.MaxRepetitions, settings.TargetSecondsPerCase);
     }
 
     /// <summary>Median launch-plus-synchronise time of an empty kernel, seconds.</summary>

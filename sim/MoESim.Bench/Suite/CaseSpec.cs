@@ -33,4 +33,5 @@ public sealed record CaseSpec
     public double Flops => Components.Sum(c => c.Flops);
     public double Bytes => Components.Sum(c => c.Bytes);
     public int Kernels => Components.Sum(c => c.Kernels);
+    public double Threads => Components.Sum(c => c.Threads);
 }

@@ -10,7 +10,11 @@ public static class CaseTimer
     /// times untimed, then at least <paramref name="minReps"/> and at most <paramref name="maxReps"/>
     /// timed times, stopping after <paramref name="targetSeconds"/> of timed work.
     /// </summary>
-    public static TimingStatistics Measure(Action enqueue, Action synchronize, int warmup, int minReps, int maxReps, double targetSeconds)
+    public static TimingStatistics Measure(Action enqueue, Action synchronize, int warmup, int minReps, int maxReps, double targetSeconds) =>
+        TimingStatistics.From(Collect(enqueue, synchronize, warmup, minReps, maxReps, targetSeconds));
+
+    /// <summary>As <see cref="Measure"/>, returning every timed run's seconds.</summary>
+    public static List<double> Collect(Action enqueue, Action synchronize, int warmup, int minReps, int maxReps, double targetSeconds)
     {
         for (var i = 0; i < warmup; i++)
         {
@@ -28,6 +32,15 @@ public static class CaseTimer
             times.Add(seconds);
             total += seconds;
         }
-        return TimingStatistics.From(times);
+        return times;
+    }
+
+    /// <summary>Seconds one run of <paramref name="enqueue"/> takes, launch to synchronise.</summary>
+    public static double Once(Action enqueue, Action synchronize)
+    {
+        var start = Stopwatch.GetTimestamp();
+        enqueue();
+        synchronize();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 }

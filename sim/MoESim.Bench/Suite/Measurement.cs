@@ -18,5 +18,6 @@ public sealed record Measurement
     public double Flops => Components.Sum(c => c.Flops);
     public double Bytes => Components.Sum(c => c.Bytes);
     public int Kernels => Components.Sum(c => c.Kernels);
+    public double Threads => Components.Sum(c => c.Threads);
     public double MedianSeconds => Timing.MedianSeconds;
 }

@@ -39,7 +39,8 @@ public static class SuitePlan
             Add(pairs, Dim(att.NumHeads * headDim, d), h, m.Name + " q");
             if (att.NumKvHeads > 0) Add(pairs, Dim(att.NumKvHeads * headDim, d), h, m.Name + " kv");
         }
-        if (quick) pairs = pairs.Take(4).ToList();
+        var gemvPairs = quick ? Spread(pairs, 8) : pairs;
+        if (quick) pairs = Spread(pairs, 4);
 
         var gemm = new List<CaseSpec>();
         foreach (var (n, k, source) in pairs)
@@ -49,15 +50,15 @@ public static class SuitePlan
                 var (mm, nn, kk) = (mTokens, n, k);
                 var tiled = tiledGemm;
                 gemm.Add(Spec(BenchFamilies.Gemm, tiled ? "tiled" : "naive", $"M={mm} N={nn} K={kk} ({source})",
-                    new[] { new WorkComponent(BenchFamilies.Gemm, 2.0 * mm * nn * kk, Bytes * ((double)mm * kk + (double)kk * nn + (double)mm * nn), 1) },
+                    new[] { new WorkComponent(BenchFamilies.Gemm, 2.0 * mm * nn * kk, Bytes * ((double)mm * kk + (double)kk * nn + (double)mm * nn), 1, (double)mm * nn) },
                     Bytes * ((double)mm * kk + (double)kk * nn + (double)mm * nn),
                     (ks, seed) => new GemmCase(ks, seed, mm, nn, kk, tiled)));
             }
         }
         specs.AddRange(Alternate(gemm));
 
-        specs.AddRange(Alternate(pairs.Select(p => Spec(BenchFamilies.Gemv, "naive", $"N={p.N} K={p.K} ({p.Source})",
-            new[] { new WorkComponent(BenchFamilies.Gemv, 2.0 * p.N * p.K, Bytes * ((double)p.N * p.K + p.N + p.K), 1) },
+        specs.AddRange(Alternate(gemvPairs.Select(p => Spec(BenchFamilies.Gemv, "naive", $"N={p.N} K={p.K} ({p.Source})",
+            new[] { new WorkComponent(BenchFamilies.Gemv, 2.0 * p.N * p.K, Bytes * ((double)p.N * p.K + p.N + p.K), 1, p.N) },
             Bytes * ((double)p.N * p.K + p.N + p.K), (ks, seed) => new GemvCase(ks, seed, p.N, p.K))).ToList()));
 
         var stream = new List<CaseSpec>();
@@ -76,10 +77,12 @@ public static class SuitePlan
 
         var moeModels = models.Where(m => m.Moe is not null).ToList();
         var swiglu = new List<CaseSpec>();
+        var swigluShapes = new HashSet<(int, int)>();
         foreach (var m in moeModels.Count > 0 ? moeModels : models.Take(1).ToList())
         {
             var h = Dim(m.HiddenSize, d);
             var inter = Dim(m.Moe?.ExpertIntermediateSize ?? m.DenseIntermediateSize, d);
+            if (!swigluShapes.Add((h, inter))) continue; // two models with one expert shape time the same kernel
             foreach (var mTokens in ms)
             {
                 var mm = mTokens;
@@ -91,9 +94,12 @@ public static class SuitePlan
         specs.AddRange(Alternate(swiglu));
 
         var gather = new List<CaseSpec>();
+        var combine = new List<CaseSpec>();
         var composites = new List<CaseSpec>();
-        var tokenCounts = quick ? new[] { 1, 4, 16, 64 } : new[] { 1, 4, 16, 64, 256, 1024 };
+        var tokenCounts = quick ? new[] { 1, 2, 4, 8, 16, 32 } : new[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 1024 };
+        var compositeTokens = quick ? new[] { 1, 3, 6, 12 } : new[] { 1, 3, 12, 48, 192, 768 };
         ulong routingSeed = 1;
+        var moeShapes = new HashSet<(int, int, int, int)>();
         foreach (var m in moeModels)
         {
             var moe = m.Moe!;
@@ -101,33 +107,36 @@ public static class SuitePlan
             var inter = Dim(moe.ExpertIntermediateSize, d);
             var experts = Math.Min(moe.NumExperts, quick ? 16 : 64);
             var topK = Math.Min(moe.TopK, experts);
-            foreach (var tokens in tokenCounts)
+            if (!moeShapes.Add((h, inter, experts, topK))) continue;
+            foreach (var tokens in tokenCounts.Union(compositeTokens).Order())
             {
                 var routing = new SkewedRouting(tokens, topK, experts, ZipfExponent, routingSeed++);
                 var rows = routing.Rows;
                 var histogram = $"T={tokens} E={experts} k={topK} H={h} I={inter} tokens/expert={routing.HistogramText}";
-                var gatherWork = new WorkComponent(BenchFamilies.GatherScatter, 0, Bytes * 2.0 * rows * h + 4.0 * rows, 1);
-                var combineWork = new WorkComponent(BenchFamilies.GatherScatter, 2.0 * rows * h, Bytes * ((double)rows * h + (double)tokens * h + rows) + 4.0 * rows, 1);
-                var ffnWork = SwiGluWork(rows, routing.ActiveExperts, h, inter);
-                var ffnAlloc = Bytes * (3.0 * experts * h * inter + rows * (2.0 * h + 3.0 * inter) + (double)tokens * h);
-                if (tokens >= 4)
+                var gatherWork = new WorkComponent(BenchFamilies.Gather, 0, Bytes * 2.0 * rows * h + 4.0 * rows, 1, (double)rows * h);
+                var combineWork = new WorkComponent(BenchFamilies.Combine, 2.0 * rows * h, Bytes * ((double)rows * h + (double)tokens * h + rows) + 4.0 * rows, 1, (double)tokens * h);
+                if (tokenCounts.Contains(tokens))
                 {
-                    gather.Add(Spec(BenchFamilies.GatherScatter, "gather", $"T={tokens} k={topK} H={h} ({m.Name})", new[] { gatherWork },
+                    gather.Add(Spec(BenchFamilies.Gather, m.Name, $"T={tokens} k={topK} H={h}", new[] { gatherWork },
                         Bytes * (rows + (double)tokens) * h, (ks, seed) => new GatherCase(ks, seed, routing, h)));
-                    gather.Add(Spec(BenchFamilies.GatherScatter, "combine", $"T={tokens} k={topK} H={h} ({m.Name})", new[] { combineWork },
+                    combine.Add(Spec(BenchFamilies.Combine, m.Name, $"T={tokens} k={topK} H={h}", new[] { combineWork },
                         Bytes * (rows + (double)tokens) * h, (ks, seed) => new CombineCase(ks, seed, routing, h)));
                 }
-                composites.Add(Spec(BenchFamilies.GroupedFfn, m.Name, histogram, new[] { ffnWork with { Kernels = 3 } }, ffnAlloc,
+                if (!compositeTokens.Contains(tokens)) continue;
+                var ffnWork = ExpertByExpert(routing, h, inter);
+                var ffnAlloc = Bytes * (3.0 * experts * h * inter + rows * (2.0 * h + 3.0 * inter) + (double)tokens * h);
+                composites.Add(Spec(BenchFamilies.GroupedFfn, m.Name, histogram, ffnWork, ffnAlloc,
                     (ks, seed) => new GroupedFfnCase(ks, seed, routing, h, inter, withDispatch: false)) with { Fit = false });
-                composites.Add(Spec(BenchFamilies.MoeLayer, m.Name, histogram, new[] { gatherWork, ffnWork with { Kernels = 3 }, combineWork }, ffnAlloc + Bytes * rows * h,
+                composites.Add(Spec(BenchFamilies.MoeLayer, m.Name, histogram, ffnWork.Prepend(gatherWork).Append(combineWork).ToList(), ffnAlloc + Bytes * rows * h,
                     (ks, seed) => new GroupedFfnCase(ks, seed, routing, h, inter, withDispatch: true)) with { Fit = false });
             }
         }
+        specs.AddRange(Alternate(combine));
         specs.AddRange(Alternate(gather));
 
         var attention = new List<CaseSpec>();
-        var batches = quick ? new[] { 1, 4 } : new[] { 1, 4, 16, 64 };
-        var contexts = quick ? new[] { 64, 256, 1024 } : new[] { 256, 1024, 4096, 16384 };
+        var batches = quick ? new[] { 1, 2, 4 } : new[] { 1, 4, 16, 64 };
+        var contexts = quick ? new[] { 32, 64, 128, 256 } : new[] { 256, 1024, 4096, 16384 };
         foreach (var m in models.Where(m => m.Attention.NumKvHeads > 0).Take(quick ? 1 : 3))
         {
             var att = m.Attention;
@@ -140,7 +149,8 @@ public static class SuitePlan
                 {
                     var shape = new AttentionShape(b, heads, kvHeads, headDim, l);
                     var kv = 2.0 * b * l * kvHeads * headDim * Bytes;
-                    var work = new WorkComponent(BenchFamilies.AttentionDecode, 4.0 * headDim * heads * (double)b * l, kv + 2.0 * b * heads * headDim * Bytes, 3);
+                    var work = new WorkComponent(BenchFamilies.AttentionDecode, 4.0 * headDim * heads * (double)b * l, kv + 2.0 * b * heads * headDim * Bytes, 3,
+                        (double)b * heads * (l + 1 + headDim));
                     attention.Add(Spec(BenchFamilies.AttentionDecode, m.Name, $"B={b} L={l} heads={heads}/{kvHeads} D={headDim}", new[] { work },
                         kv + Bytes * b * heads * ((double)l + 2 * headDim), (ks, seed) => new AttentionDecodeCase(ks, seed, shape)));
                 }
@@ -151,9 +161,31 @@ public static class SuitePlan
         return specs;
     }
 
+    /// <summary>
+    /// The grouped FFN's work expert by expert: each active expert's tokens as one SwiGLU FFN
+    /// reading that expert's weights. The grouped kernels launch once per stage, so the first
+    /// expert carries the 3 launches and the others none.
+    /// </summary>
+    private static WorkComponent[] ExpertByExpert(SkewedRouting routing, int h, int inter)
+    {
+        var parts = new List<WorkComponent>();
+        foreach (var count in routing.TokensPerExpert.Where(c => c > 0))
+            parts.Add(SwiGluWork(count, 1, h, inter) with { Kernels = parts.Count == 0 ? 3 : 0 });
+        return parts.ToArray();
+    }
+
+    /// <summary>Up to <paramref name="count"/> of <paramref name="pairs"/> spread evenly over their size N·K (log-spaced when sizes are).</summary>
+    private static List<(int N, int K, string Source)> Spread(List<(int N, int K, string Source)> pairs, int count)
+    {
+        var sorted = pairs.OrderBy(p => (long)p.N * p.K).ThenBy(p => p.N).ToList();
+        if (sorted.Count <= count) return sorted;
+        return Enumerable.Range(0, count).Select(j => sorted[(int)Math.Round(j * (sorted.Count - 1) / (double)(count - 1))]).Distinct().ToList();
+    }
+
     /// <summary>SwiGLU work as the simulator counts it: 2 FLOPs per multiply-add over 3·H·I weights per token, weights of the active experts read once, activations 2H + 3I per token.</summary>
     private static WorkComponent SwiGluWork(int tokens, int activeExperts, int h, int inter) =>
-        new(BenchFamilies.SwiGluFfn, 2.0 * tokens * 3.0 * h * inter, Bytes * (activeExperts * 3.0 * h * inter + tokens * (2.0 * h + 3.0 * inter)), 3);
+        new(BenchFamilies.SwiGluFfn, 2.0 * tokens * 3.0 * h * inter, Bytes * (activeExperts * 3.0 * h * inter + tokens * (2.0 * h + 3.0 * inter)), 3,
+            (double)tokens * (2.0 * inter + h)); // gate/up and activation: one thread per intermediate element; down: one per output
 
     private static CaseSpec Spec(string family, string variant, string shape, IReadOnlyList<WorkComponent> work, double allocated, Func<KernelSet, ulong, BenchCase> create) =>
         new() { Family = family, Variant = variant, Shape = shape, Components = work, Fit = true, AllocatedBytes = allocated, Create = create };

@@ -19,6 +19,13 @@ public sealed record SuiteSettings
     public required int MaxRepetitions { get; init; }
     public required double TargetSecondsPerCase { get; init; }
 
+    /// <summary>
+    /// Passes over the whole suite (≥ 1). Each pass builds every case again and times its share of
+    /// the repetitions, so a burst of load from other processes spreads over many cases instead of
+    /// biasing a few; the median is taken over all passes' runs.
+    /// </summary>
+    public int Passes { get; init; } = 1;
+
     /// <summary>Cases whose estimated single-run time exceeds this are skipped (and listed), seconds.</summary>
     public required double MaxSecondsPerRun { get; init; }
 
@@ -32,13 +39,13 @@ public sealed record SuiteSettings
     {
         SuiteSize.Quick => new SuiteSettings
         {
-            Size = size, DimensionDivisor = 16, MaxTokens = 256, WarmupRuns = 1, MinRepetitions = 3, MaxRepetitions = 10,
-            TargetSecondsPerCase = 0.12, MaxSecondsPerRun = 0.08,
+            Size = size, DimensionDivisor = 16, MaxTokens = 256, WarmupRuns = 1, MinRepetitions = 3, MaxRepetitions = 15,
+            TargetSecondsPerCase = 0.06, MaxSecondsPerRun = 0.08, Passes = 3,
         },
         SuiteSize.Medium => new SuiteSettings
         {
-            Size = size, DimensionDivisor = 4, MaxTokens = 1024, WarmupRuns = 1, MinRepetitions = 5, MaxRepetitions = 20,
-            TargetSecondsPerCase = 0.6, MaxSecondsPerRun = 0.3,
+            Size = size, DimensionDivisor = 4, MaxTokens = 1024, WarmupRuns = 1, MinRepetitions = 3, MaxRepetitions = 15,
+            TargetSecondsPerCase = 0.25, MaxSecondsPerRun = 0.3, Passes = 2,
         },
         _ => new SuiteSettings
         {

@@ -2,15 +2,21 @@ using MoESim.Bench.Suite;
 
 namespace MoESim.Bench.Validation;
 
-/// <summary>Median and 90th-percentile absolute % error of a group of rows (R-7 percentiles).</summary>
-public sealed record ErrorSummary(string Group, string Subset, int Count, double MedianAbsPercent, double P90AbsPercent)
+/// <summary>
+/// Median and 90th-percentile absolute % error of a group of rows (R-7 percentiles), and the
+/// median timing spread of its cases (p10-p90 width over the median, %).
+/// </summary>
+public sealed record ErrorSummary(string Group, string Subset, int Count, double MedianAbsPercent, double P90AbsPercent, double MedianSpreadPercent = 0)
 {
     /// <summary>Summarises <paramref name="rows"/> (at least one).</summary>
     public static ErrorSummary Of(string group, string subset, IEnumerable<ValidationRow> rows)
     {
-        var errors = rows.Select(r => r.AbsolutePercentError).Order().ToArray();
+        var list = rows.ToList();
+        var errors = list.Select(r => r.AbsolutePercentError).Order().ToArray();
         if (errors.Length == 0) throw new ArgumentException($"no rows in {group}/{subset}", nameof(rows));
-        return new ErrorSummary(group, subset, errors.Length, TimingStatistics.Percentile(errors, 0.5), TimingStatistics.Percentile(errors, 0.9));
+        var spreads = list.Select(r => r.SpreadPercent).Order().ToArray();
+        return new ErrorSummary(group, subset, errors.Length, TimingStatistics.Percentile(errors, 0.5), TimingStatistics.Percentile(errors, 0.9),
+            TimingStatistics.Percentile(spreads, 0.5));
     }
 
     /// <summary>

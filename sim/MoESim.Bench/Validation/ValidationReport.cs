@@ -13,9 +13,9 @@ public static class ValidationReport
     public static string Table(IReadOnlyList<ErrorSummary> summaries)
     {
         var sb = new StringBuilder();
-        sb.Append(string.Format(Inv, "{0,-20} {1,-21} {2,6} {3,14} {4,12}\n", "family", "subset", "cases", "median |err| %", "p90 |err| %"));
+        sb.Append(string.Format(Inv, "{0,-20} {1,-21} {2,6} {3,14} {4,12} {5,14}\n", "family", "subset", "cases", "median |err| %", "p90 |err| %", "p10-p90 time %"));
         foreach (var s in summaries)
-            sb.Append(string.Format(Inv, "{0,-20} {1,-21} {2,6} {3,14:0.0} {4,12:0.0}\n", s.Group, s.Subset, s.Count, s.MedianAbsPercent, s.P90AbsPercent));
+            sb.Append(string.Format(Inv, "{0,-20} {1,-21} {2,6} {3,14:0.0} {4,12:0.0} {5,14:0.0}\n", s.Group, s.Subset, s.Count, s.MedianAbsPercent, s.P90AbsPercent, s.MedianSpreadPercent));
         return sb.ToString();
     }
 
@@ -37,11 +37,12 @@ public static class ValidationReport
         var sb = new StringBuilder();
         sb.Append("# Validation of ").Append(Path.GetFileName(profilePath)).Append("\n\n");
         sb.Append("Every benchmarked case predicted from the measured profile alone (CalibratedTimeModel) and compared with its measured median time.\n");
-        sb.Append("*fit*: cases the efficiency curves were fitted on; *held-out*: single kernels not used to fit (every other shape of each family); ");
-        sb.Append("*composite (held-out)*: grouped expert FFN and whole MoE layers over skewed tokens-per-expert histograms, never fitted, predicted stage by stage.\n\n");
-        sb.Append("| family | subset | cases | median abs % error | p90 abs % error |\n|---|---|---:|---:|---:|\n");
+        sb.Append("*fit*: cases the per-family time models were fitted on; *held-out*: single kernels not used to fit (every other shape of each family, interleaved along the size sweep); ");
+        sb.Append("*composite (held-out)*: grouped expert FFN and whole MoE layers over skewed tokens-per-expert histograms, never fitted, predicted stage by stage (gather, the grouped FFN expert by expert, combine).\n\n");
+        sb.Append("The last column is the median spread of each case's repeated timings, (p90 − p10) / median: the noise floor the errors sit on.\n\n");
+        sb.Append("| family | subset | cases | median abs % error | p90 abs % error | median timing spread p10-p90 % |\n|---|---|---:|---:|---:|---:|\n");
         foreach (var s in summaries)
-            sb.Append(string.Format(Inv, "| {0} | {1} | {2} | {3:0.0} | {4:0.0} |\n", s.Group, s.Subset, s.Count, s.MedianAbsPercent, s.P90AbsPercent));
+            sb.Append(string.Format(Inv, "| {0} | {1} | {2} | {3:0.0} | {4:0.0} | {5:0.0} |\n", s.Group, s.Subset, s.Count, s.MedianAbsPercent, s.P90AbsPercent, s.MedianSpreadPercent));
         if (unpredictable.Count > 0)
         {
             sb.Append("\nNot predicted (no curve):\n\n");

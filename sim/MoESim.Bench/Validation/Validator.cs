@@ -7,9 +7,10 @@ namespace MoESim.Bench.Validation;
 
 /// <summary>
 /// Predicts every measured case from a measured profile alone, through the simulator's
-/// <see cref="CalibratedTimeModel"/>: single kernels with their family's curve, composites
-/// stage by stage (dispatch and combine with the gather/scatter curve, the grouped FFN as the
-/// simulator's expert_ffn operator, i.e. the SwiGLU curve at the layer's total work).
+/// <see cref="CalibratedTimeModel"/>: single kernels with their family's model, composites
+/// stage by stage (dispatch with the gather model, combine with the combine model, the grouped
+/// FFN expert by expert: each active expert's tokens as one SwiGLU FFN, the launches paid once
+/// because the grouped kernels launch once per stage).
 /// </summary>
 public static class Validator
 {
@@ -17,19 +18,20 @@ public static class Validator
     public static IReadOnlyList<ValidationRow> Predict(DeviceProfile profile, IReadOnlyList<Measurement> measurements, out IReadOnlyList<string> unpredictable)
     {
         var model = new CalibratedTimeModel(profile);
-        var curves = profile.Calibration!.Curves;
+        var families = profile.Calibration!.Families;
         var rows = new List<ValidationRow>();
         var missing = new List<string>();
         foreach (var m in measurements)
         {
-            var absent = m.Components.FirstOrDefault(c => !curves.ContainsKey(c.Family));
+            var absent = m.Components.FirstOrDefault(c => !families.ContainsKey(c.Family));
             if (absent is not null)
             {
-                missing.Add($"{m.Family} {m.Shape}: profile has no '{absent.Family}' curve");
+                missing.Add($"{m.Family} {m.Shape}: profile has no '{absent.Family}' model");
                 continue;
             }
-            var predicted = m.Components.Sum(c => model.SecondsForFamily(c.Family, c.Flops, c.Bytes, Units.DataType.Fp32, c.Kernels));
-            rows.Add(new ValidationRow(m.Family, m.Variant, m.Shape, m.Fit && !BenchFamilies.IsComposite(m.Family), BenchFamilies.IsComposite(m.Family), m.MedianSeconds, predicted));
+            var predicted = m.Components.Sum(c => model.SecondsForFamily(c.Family, c.Flops, c.Bytes, c.Threads, Units.DataType.Fp32, c.Kernels));
+            rows.Add(new ValidationRow(m.Family, m.Variant, m.Shape, m.Fit && !BenchFamilies.IsComposite(m.Family), BenchFamilies.IsComposite(m.Family), m.MedianSeconds, predicted,
+                (m.Timing.P90Seconds - m.Timing.P10Seconds) / m.MedianSeconds * 100));
         }
         unpredictable = missing;
         return rows;

@@ -4,11 +4,13 @@ using MoESim.Hardware.Calibration;
 namespace MoESim.Cost;
 
 /// <summary>
-/// Time model driven by measured efficiency curves: time = roofline time at the profile's
-/// peaks / efficiency(intensity, size) + kernels × launch overhead, where the curve is the one
-/// the profile's calibration assigns to the operator's kind. Operator kinds without a curve use
-/// the profile's static efficiencies exactly as <see cref="RooflineTimeModel"/> (the reference
-/// implementation) does; with flat curves of value c the two models agree.
+/// Time model driven by measured per-family models: time = kernels × launch overhead +
+/// combine(FLOPs / (peak × compute efficiency), bytes / (bandwidth × memory efficiency)) +
+/// output elements × seconds per element, with
+/// the family the profile's calibration assigns to the operator's kind (see
+/// <see cref="FamilyTimeModel"/>). Operator kinds without a family use the profile's static
+/// efficiencies exactly as <see cref="RooflineTimeModel"/> (the reference implementation) does;
+/// a family with combine = max and efficiencies c, c agrees with that roofline.
 /// </summary>
 public sealed class CalibratedTimeModel : IOperatorTimeModel
 {
@@ -32,27 +34,27 @@ public sealed class CalibratedTimeModel : IOperatorTimeModel
 
     public double Seconds(in OperatorWork work)
     {
-        var curve = _calibration.CurveForOperator(work.Kind);
-        if (curve is null) return _fallback.Seconds(work);
-        return SecondsWith(curve, work.Flops, work.TotalBytes, work.ComputeType, work.Kernels);
+        var model = _calibration.ModelForOperator(work.Kind);
+        if (model is null) return _fallback.Seconds(work);
+        return SecondsWith(model, work.Flops, work.TotalBytes, work.OutputElements, work.ComputeType, work.Kernels);
     }
 
     /// <summary>
     /// Time of work with <paramref name="flops"/> operations and <paramref name="bytes"/> of
-    /// memory traffic in <paramref name="kernels"/> launches, using the curve of
+    /// memory traffic in <paramref name="kernels"/> launches producing <paramref name="outputElements"/>, using the model of
     /// <paramref name="family"/> (throws <see cref="KeyNotFoundException"/> if the profile has none).
     /// </summary>
-    public double SecondsForFamily(string family, double flops, double bytes, Units.DataType computeType, int kernels)
+    public double SecondsForFamily(string family, double flops, double bytes, double outputElements, Units.DataType computeType, int kernels)
     {
-        if (!_calibration.Curves.TryGetValue(family, out var curve))
+        if (!_calibration.Families.TryGetValue(family, out var model))
             throw new KeyNotFoundException($"profile {_device.Name} calibrates no family '{family}'");
-        return SecondsWith(curve, flops, bytes, computeType, kernels);
+        return SecondsWith(model, flops, bytes, outputElements, computeType, kernels);
     }
 
-    private double SecondsWith(EfficiencyCurve curve, double flops, double bytes, Units.DataType computeType, int kernels)
+    private double SecondsWith(FamilyTimeModel model, double flops, double bytes, double outputElements, Units.DataType computeType, int kernels)
     {
         if (flops <= 0 && bytes <= 0) return 0;
-        var roofline = Math.Max(flops / _peakByType[(int)computeType], bytes / _device.MainMemory.BandwidthBytesPerSecond);
-        return roofline / curve.EfficiencyFor(flops, bytes, roofline) + kernels * _device.KernelLaunchOverheadSeconds;
+        return model.WorkSeconds(flops, bytes, outputElements, _peakByType[(int)computeType], _device.MainMemory.BandwidthBytesPerSecond)
+            + kernels * _device.KernelLaunchOverheadSeconds;
     }
 }

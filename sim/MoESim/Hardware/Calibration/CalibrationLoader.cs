@@ -8,38 +8,43 @@ namespace MoESim.Hardware.Calibration;
 /// calibration:
 ///   source: moesim bench on ... 2026-11-24
 ///   operator_families: { expert_ffn: swiglu_ffn, attention_decode: attention_decode }
-///   curves:
-///     gemm:
-///       intensity: [{log2_x: -1, factor: 0.8}, {log2_x: 4, factor: 1.1}]
-///       size: [{log2_x: -20, factor: 0.5}]
+///   families:
+///     gemm: {combine: sum, compute_efficiency: 0.8, memory_efficiency: 0.05, seconds_per_output_element: 2e-6}
+///     stream: {combine: sum, memory_efficiency: 0.9}
 /// </code>
+/// Each family needs at least one of the two efficiencies; combine is sum or max;
+/// seconds_per_output_element is optional (default 0).
 /// </summary>
 public static class CalibrationLoader
 {
-    /// <summary>Largest factor a knot may carry: beyond this a fit is broken, not a fast kernel.</summary>
+    /// <summary>Largest efficiency a family may carry: beyond this a fit is broken, not a fast kernel.</summary>
     public const double MaxFactor = 1000;
 
     internal static CalibrationSection Read(YamlMapReader map)
     {
         var source = map.RequiredString("source");
-        var curves = new Dictionary<string, EfficiencyCurve>(StringComparer.Ordinal);
-        var curvesMap = map.RequiredMap("curves");
-        if (curvesMap is not null)
+        var models = new Dictionary<string, FamilyTimeModel>(StringComparer.Ordinal);
+        var familiesMap = map.RequiredMap("families");
+        if (familiesMap is not null)
         {
-            foreach (var family in curvesMap.Keys.ToList())
+            foreach (var family in familiesMap.Keys.ToList())
             {
-                var curveMap = curvesMap.RequiredMap(family);
-                if (curveMap is null) continue;
-                curves[family] = new EfficiencyCurve
+                var entry = familiesMap.RequiredMap(family);
+                if (entry is null) continue;
+                var combine = entry.RequiredEnum<WorkCombine>("combine");
+                var compute = entry.OptionalDouble("compute_efficiency", max: MaxFactor);
+                var memory = entry.OptionalDouble("memory_efficiency", max: MaxFactor);
+                if (compute is null && memory is null && !entry.Has("compute_efficiency") && !entry.Has("memory_efficiency"))
+                    familiesMap.Error(family, "needs compute_efficiency, memory_efficiency or both");
+                var perElement = entry.OptionalDouble("seconds_per_output_element", positive: false) ?? 0;
+                models[family] = new FamilyTimeModel
                 {
-                    Family = family,
-                    Intensity = ReadCurve(curveMap, "intensity"),
-                    Size = ReadCurve(curveMap, "size"),
+                    Family = family, Combine = combine, ComputeEfficiency = compute, MemoryEfficiency = memory, SecondsPerOutputElement = perElement,
                 };
-                curveMap.Finish();
+                entry.Finish();
             }
-            if (curves.Count == 0) map.Error("curves", "needs at least one curve");
-            curvesMap.Finish();
+            if (models.Count == 0) map.Error("families", "needs at least one family");
+            familiesMap.Finish();
         }
         var families = new Dictionary<string, string>(StringComparer.Ordinal);
         var opsMap = map.RequiredMap("operator_families");
@@ -50,34 +55,13 @@ public static class CalibrationLoader
                 var family = opsMap.RequiredString(kind);
                 if (!Cost.OperatorKinds.IsKnown(kind))
                     opsMap.Error(kind, $"unknown operator kind (expected one of {string.Join(", ", Cost.OperatorKinds.All)})");
-                else if (curvesMap is not null && !curves.ContainsKey(family))
-                    opsMap.Error(kind, $"no curve named '{family}' under calibration.curves");
+                else if (familiesMap is not null && !models.ContainsKey(family))
+                    opsMap.Error(kind, $"no family named '{family}' under calibration.families");
                 families[kind] = family;
             }
             opsMap.Finish();
         }
         map.Finish();
-        return new CalibrationSection { Source = source, Curves = curves, OperatorFamilies = families };
-    }
-
-    private static PiecewiseLogCurve ReadCurve(YamlMapReader curve, string key)
-    {
-        var knots = new List<CurveKnot>();
-        var items = curve.MapList(key, required: true);
-        foreach (var item in items)
-        {
-            var x = item.RequiredDouble("log2_x", positive: false, allowNegative: true);
-            var factor = item.RequiredDouble("factor", max: MaxFactor);
-            if (knots.Count > 0 && x <= knots[^1].Log2X)
-                item.Error("log2_x", "knots must be in strictly increasing log2_x order");
-            knots.Add(new CurveKnot(x, factor));
-            item.Finish();
-        }
-        if (knots.Count == 0)
-        {
-            if (curve.Has(key)) curve.Error(key, "needs at least one knot");
-            knots.Add(new CurveKnot(0, 1));
-        }
-        return new PiecewiseLogCurve { Knots = knots };
+        return new CalibrationSection { Source = source, Families = models, OperatorFamilies = families };
     }
 }

@@ -17,7 +17,7 @@ public static class BenchWorkflow
         using var accelerator = BenchAccelerator.Create(options.Accelerator);
         var kernels = new KernelSet(accelerator);
         var settings = SuiteSettings.For(options.Size);
-        var plan = SuitePlan.Build(models, settings, tiledGemm: accelerator.IsCuda);
+        var plan = SuitePlan.Build(models, settings, tiledGemm: accelerator.IsCuda, streamThreads: kernels.Stream.Threads);
         var result = BenchSuite.Run(kernels, plan, settings, options.Date, progress);
         var peaks = ProbedPeaks.From(result.Measurements);
         var calibration = Calibrator.Calibrate(result.Measurements, peaks, result.LaunchOverheadSeconds,

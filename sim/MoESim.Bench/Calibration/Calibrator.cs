@@ -14,7 +14,7 @@ public static class Calibrator
         {
             var points = measurements
                 .Where(m => m.Family == family && m.Fit)
-                .Select(m => new CurvePoint(m.Flops, m.Bytes, m.Kernels, m.MedianSeconds, m.Threads))
+                .Select(m => new CurvePoint(m.Flops, m.Bytes, m.Kernels, m.Seconds, m.Threads))
                 .ToList();
             if (points.Count == 0) continue;
             models[family] = FamilyFitter.Fit(family, points, peaks.Fp32FlopsPerSecond, peaks.MemoryBytesPerSecond, launchSeconds);

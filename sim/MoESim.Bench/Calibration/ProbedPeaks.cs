@@ -8,8 +8,8 @@ public sealed record ProbedPeaks(double Fp32FlopsPerSecond, double MemoryBytesPe
     /// <summary>Reads the peaks off <paramref name="measurements"/>; throws when no GEMM or streaming case ran.</summary>
     public static ProbedPeaks From(IReadOnlyList<Measurement> measurements)
     {
-        var gemm = measurements.Where(m => m.Family == BenchFamilies.Gemm).Select(m => m.Flops / m.MedianSeconds).DefaultIfEmpty(0).Max();
-        var stream = measurements.Where(m => m.Family == BenchFamilies.Stream).Select(m => m.Bytes / m.MedianSeconds).DefaultIfEmpty(0).Max();
+        var gemm = measurements.Where(m => m.Family == BenchFamilies.Gemm).Select(m => m.Flops / m.Seconds).DefaultIfEmpty(0).Max();
+        var stream = measurements.Where(m => m.Family == BenchFamilies.Stream).Select(m => m.Bytes / m.Seconds).DefaultIfEmpty(0).Max();
         if (gemm <= 0 || stream <= 0)
             throw new InvalidOperationException("the suite measured no GEMM or no streaming case, so the device's peaks are unknown");
         return new ProbedPeaks(gemm, stream);

@@ -52,7 +52,7 @@ public static class MeasuredProfileWriter
         sb.Append("  name: host copy\n");
         sb.Append("  bandwidth_gb_per_s: ").Append(N(r.HostToDeviceBytesPerSecond / 1e9)).Append("  ").Append(measured).Append(" (16 MiB host-to-device copy)\n");
         sb.Append("  latency_us: 0  # source: not measured; assumption, folded into the copy rate\n");
-        sb.Append("kernel_launch_overhead_us: ").Append(N(r.LaunchOverheadSeconds * 1e6)).Append("  ").Append(measured).Append(" (empty kernel, launch to synchronise, median)\n");
+        sb.Append("kernel_launch_overhead_us: ").Append(N(r.LaunchOverheadSeconds * 1e6)).Append("  ").Append(measured).Append(" (empty kernel timed before every case, launch to synchronise, 10th percentile)\n");
         sb.Append("power_watts: ").Append(r.IsGpu ? "700" : "65").Append("  # source: assumption, not measured (edit for this machine)\n");
         sb.Append("price_per_hour_usd: 0  # source: assumption, not measured (edit for this machine)\n");
         sb.Append("efficiency:\n");

@@ -29,6 +29,11 @@ public static class BenchSuite
         var totalWeight = weights.Sum() * passes;
         var done = 0.0;
 
+        // An empty kernel is timed before every case of every pass, so the launch overhead is
+        // sampled under the same load as the cases; its 10th percentile is the profile's constant.
+        using var dummy = kernels.Accelerator.Allocate1D<float>(1);
+        var launchSamples = new List<double>();
+
         // Pass 1 checks each case against its reference and times one run: cases over the cap
         // (by that measured run, not only the estimate) are skipped for good.
         var times = new List<double>?[plan.Count];
@@ -40,6 +45,7 @@ public static class BenchSuite
             {
                 var spec = plan[i];
                 var seed = 1000UL + (ulong)i;
+                launchSamples.Add(CaseTimer.Once(() => kernels.Empty.Run(dummy.View), kernels.Bench.Synchronize));
                 if (pass == 0)
                 {
                     var estimate = Estimate(spec);
@@ -77,7 +83,7 @@ public static class BenchSuite
             IsGpu = bench.IsCuda,
             Date = date,
             Size = settings.Size,
-            LaunchOverheadSeconds = launch,
+            LaunchOverheadSeconds = launchSamples.Count > 0 ? TimingStatistics.From(launchSamples).P10Seconds : launch,
             HostToDeviceBytesPerSecond = hostCopy,
             DeviceMemoryBytes = memory,
             Measurements = measurements,
@@ -95,7 +101,8 @@ public static class BenchSuite
             skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"WRONG RESULT: relative error {error:G3} over tolerance {settings.RelativeTolerance:G3}")));
             return null;
         }
-        var once = CaseTimer.Once(benchCase.Enqueue, kernels.Bench.Synchronize);
+        // The faster of two runs: a burst of load during one run should not drop the case.
+        var once = Math.Min(CaseTimer.Once(benchCase.Enqueue, kernels.Bench.Synchronize), CaseTimer.Once(benchCase.Enqueue, kernels.Bench.Synchronize));
         if (once > settings.MaxSecondsPerRun)
         {
             skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"one run took {once:0.###} s, over the {settings.MaxSecondsPerRun} s cap")));

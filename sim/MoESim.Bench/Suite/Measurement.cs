@@ -20,4 +20,11 @@ public sealed record Measurement
     public int Kernels => Components.Sum(c => c.Kernels);
     public double Threads => Components.Sum(c => c.Threads);
     public double MedianSeconds => Timing.MedianSeconds;
+
+    /// <summary>
+    /// The time calibration and validation use: the 10th percentile of the runs. On a shared
+    /// machine other processes only ever add time, so the low quantile is the kernel's own time
+    /// and the median carries whatever load happened to run beside it.
+    /// </summary>
+    public double Seconds => Timing.P10Seconds;
 }

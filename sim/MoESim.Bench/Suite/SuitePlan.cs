@@ -17,8 +17,8 @@ public static class SuitePlan
     private const double Bytes = 4; // fp32
     private const double ZipfExponent = 1.2;
 
-    /// <summary>Plans the suite for <paramref name="models"/> (at least one) at <paramref name="settings"/>; <paramref name="tiledGemm"/> picks the shared-memory GEMM (GPUs).</summary>
-    public static IReadOnlyList<CaseSpec> Build(IReadOnlyList<ModelConfig> models, SuiteSettings settings, bool tiledGemm)
+    /// <summary>Plans the suite for <paramref name="models"/> (at least one) at <paramref name="settings"/>; <paramref name="tiledGemm"/> picks the shared-memory GEMM (GPUs); <paramref name="streamThreads"/> is the fixed thread count of the grid-stride stream kernels.</summary>
+    public static IReadOnlyList<CaseSpec> Build(IReadOnlyList<ModelConfig> models, SuiteSettings settings, bool tiledGemm, int streamThreads = 0)
     {
         if (models.Count == 0) throw new ArgumentException("the suite needs at least one model for its shapes", nameof(models));
         var d = settings.DimensionDivisor;
@@ -70,7 +70,7 @@ public static class SuitePlan
                 var elements = 1L << log;
                 var moved = Bytes * elements * (op == StreamOp.Copy ? 2 : 1);
                 stream.Add(Spec(BenchFamilies.Stream, op.ToString().ToLowerInvariant(), $"elements={elements}",
-                    new[] { new WorkComponent(BenchFamilies.Stream, 0, moved, 1) }, Bytes * elements * 2, (ks, seed) => new StreamCase(ks, seed, op, elements)));
+                    new[] { new WorkComponent(BenchFamilies.Stream, 0, moved, 1, streamThreads) }, Bytes * elements * 2, (ks, seed) => new StreamCase(ks, seed, op, elements)));
             }
         }
         specs.AddRange(Alternate(stream));

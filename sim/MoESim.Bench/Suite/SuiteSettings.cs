@@ -40,7 +40,7 @@ public sealed record SuiteSettings
         SuiteSize.Quick => new SuiteSettings
         {
             Size = size, DimensionDivisor = 16, MaxTokens = 256, WarmupRuns = 1, MinRepetitions = 3, MaxRepetitions = 15,
-            TargetSecondsPerCase = 0.06, MaxSecondsPerRun = 0.08, Passes = 3,
+            TargetSecondsPerCase = 0.05, MaxSecondsPerRun = 0.25, Passes = 2,
         },
         SuiteSize.Medium => new SuiteSettings
         {

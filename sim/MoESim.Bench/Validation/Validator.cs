@@ -30,7 +30,7 @@ public static class Validator
                 continue;
             }
             var predicted = m.Components.Sum(c => model.SecondsForFamily(c.Family, c.Flops, c.Bytes, c.Threads, Units.DataType.Fp32, c.Kernels));
-            rows.Add(new ValidationRow(m.Family, m.Variant, m.Shape, m.Fit && !BenchFamilies.IsComposite(m.Family), BenchFamilies.IsComposite(m.Family), m.MedianSeconds, predicted,
+            rows.Add(new ValidationRow(m.Family, m.Variant, m.Shape, m.Fit && !BenchFamilies.IsComposite(m.Family), BenchFamilies.IsComposite(m.Family), m.Seconds, predicted,
                 (m.Timing.P90Seconds - m.Timing.P10Seconds) / m.MedianSeconds * 100));
         }
         unpredictable = missing;

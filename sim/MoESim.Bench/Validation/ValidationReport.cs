@@ -36,7 +36,7 @@ public static class ValidationReport
     {
         var sb = new StringBuilder();
         sb.Append("# Validation of ").Append(Path.GetFileName(profilePath)).Append("\n\n");
-        sb.Append("Every benchmarked case predicted from the measured profile alone (CalibratedTimeModel) and compared with its measured median time.\n");
+        sb.Append("Every benchmarked case predicted from the measured profile alone (CalibratedTimeModel) and compared with its measured 10th-percentile time (the kernel's own time on a shared machine; the CSV beside the profile keeps median and p90 too).\n");
         sb.Append("*fit*: cases the per-family time models were fitted on; *held-out*: single kernels not used to fit (every other shape of each family, interleaved along the size sweep); ");
         sb.Append("*composite (held-out)*: grouped expert FFN and whole MoE layers over skewed tokens-per-expert histograms, never fitted, predicted stage by stage (gather, the grouped FFN expert by expert, combine).\n\n");
         sb.Append("The last column is the median spread of each case's repeated timings, (p90 − p10) / median: the noise floor the errors sit on.\n\n");

@@ -20,6 +20,8 @@ internal static class CliApp
         root.Add(RooflineCommand.Build());
         root.Add(ModelCommand.Build());
         root.Add(TraceCommand.Build());
+        root.Add(BenchCommand.Build());
+        root.Add(ValidateCommand.Build());
         return root;
     }
 

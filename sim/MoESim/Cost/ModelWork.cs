@@ -127,6 +127,7 @@ public sealed class ModelWork
             ActivationBytes = b.Tokens * ioElements * _a,
             KvCacheBytes = kvWrite,
             ComputeType = _gemmType, Kernels = 2,
+            OutputElements = b.Tokens * ioElements / 2, // about half the I/O elements are outputs (q, k, v, o)
         };
     }
 
@@ -169,6 +170,7 @@ public sealed class ModelWork
             ActivationBytes = b.DecodeSequences * qoElements * _a,
             KvCacheBytes = b.DecodeContextTokens * KvCacheElementsPerTokenPerLayer * DataTypes.BytesPerElement(_model.DataTypes.KvCache),
             ComputeType = _attentionType, Kernels = b.DecodeSequences > 0 ? 1 : 0,
+            OutputElements = att.NumHeads * (b.DecodeContextTokens + b.DecodeSequences * (1.0 + qoElements / (2.0 * att.NumHeads))), // scores, softmax, outputs
         };
     }
 
@@ -184,6 +186,7 @@ public sealed class ModelWork
             ActivationBytes = b.Tokens * (_h + experts) * _a,
             KvCacheBytes = 0,
             ComputeType = _attentionType, Kernels = 1,
+            OutputElements = (double)b.Tokens * experts,
         };
     }
 
@@ -204,6 +207,7 @@ public sealed class ModelWork
             ActivationBytes = pairs * (2.0 * _h + 3.0 * moe.ExpertIntermediateSize) * _a,
             KvCacheBytes = 0,
             ComputeType = _gemmType, Kernels = 2,
+            OutputElements = pairs * (2.0 * moe.ExpertIntermediateSize + _h), // gate/up (and activation) + down
         };
     }
 
@@ -220,6 +224,7 @@ public sealed class ModelWork
             ActivationBytes = b.Tokens * (2.0 * _h + 3.0 * width) * _a,
             KvCacheBytes = 0,
             ComputeType = _gemmType, Kernels = width > 0 ? 2 : 0,
+            OutputElements = width > 0 ? b.Tokens * (2.0 * width + _h) : 0,
         };
     }
 
@@ -232,6 +237,7 @@ public sealed class ModelWork
         ActivationBytes = b.Tokens * (2.0 * _h + 3.0 * _model.DenseIntermediateSize) * _a,
         KvCacheBytes = 0,
         ComputeType = _gemmType, Kernels = 2,
+        OutputElements = b.Tokens * (2.0 * _model.DenseIntermediateSize + _h),
     };
 
     /// <summary>Logits for the tokens that emit output (last prompt token, each decode token).</summary>
@@ -243,5 +249,6 @@ public sealed class ModelWork
         ActivationBytes = b.OutputTokens * (_h + _model.VocabSize) * _a,
         KvCacheBytes = 0,
         ComputeType = _gemmType, Kernels = 1,
+        OutputElements = (double)b.OutputTokens * _model.VocabSize,
     };
 }

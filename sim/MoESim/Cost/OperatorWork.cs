@@ -29,6 +29,13 @@ public readonly record struct OperatorWork
     /// <summary>Kernels launched (each pays the device's launch overhead).</summary>
     public required int Kernels { get; init; }
 
+    /// <summary>
+    /// Output elements the operator produces across its kernels (a one-thread-per-output kernel
+    /// launches this many threads); 0 when unknown. Only calibrated profiles with a per-element
+    /// cost use it.
+    /// </summary>
+    public double OutputElements { get; init; }
+
     public double TotalBytes => WeightBytes + ActivationBytes + KvCacheBytes;
 
     /// <summary>Arithmetic intensity (Op/B), FLOP per byte of memory traffic.</summary>

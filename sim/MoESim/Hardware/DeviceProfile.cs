@@ -36,6 +36,9 @@ public sealed record DeviceProfile
     /// <summary>Per-operator-kind efficiencies (keys are operator kind names, e.g. "attention_decode").</summary>
     public required IReadOnlyDictionary<string, Efficiency> OperatorEfficiency { get; init; }
 
+    /// <summary>Per-family time models measured by <c>moesim bench</c>; null for profiles written by hand.</summary>
+    public Calibration.CalibrationSection? Calibration { get; init; }
+
     /// <summary>The tier weights, activations and KV cache live in.</summary>
     public MemoryTier MainMemory => MemoryTiers[0];
 

@@ -40,6 +40,8 @@ public static class DeviceProfileLoader
         var power = map.RequiredDouble("power_watts");
         var price = map.RequiredDouble("price_per_hour_usd", positive: false);
         var (defaultEff, opEff) = ReadEfficiency(map.RequiredMap("efficiency"));
+        var calibrationMap = map.OptionalMap("calibration");
+        var calibration = calibrationMap is null ? null : Calibration.CalibrationLoader.Read(calibrationMap);
         return new DeviceProfile
         {
             Name = name,
@@ -52,6 +54,7 @@ public static class DeviceProfileLoader
             PricePerHourUsd = price,
             DefaultEfficiency = defaultEff,
             OperatorEfficiency = opEff,
+            Calibration = calibration,
         };
     }
 

@@ -35,7 +35,7 @@ public static class SimulationRunner
     private static SimulationRun Simulate(SimulationOptions options, ModelConfig model, DeviceProfile device, IReadOnlyList<Request> requests, IRoutingSource? router, IProgress<double>? progress)
     {
         var work = new ModelWork(model);
-        var timeModel = new RooflineTimeModel(device);
+        var timeModel = OperatorTimeModels.For(device);
         var server = new SingleDeviceServer(work, device, timeModel, requests, router, options.Serving, progress);
         var result = server.Run();
         var peak = device.PeakFor(model.DataTypes.Weights is Units.DataType.Fp8 or Units.DataType.Int8 ? model.DataTypes.Weights : model.DataTypes.Activations);

@@ -41,7 +41,7 @@ public static class ExpertParallelRunner
         var gemmType = model.DataTypes.Weights is Units.DataType.Fp8 or Units.DataType.Int8 ? model.DataTypes.Weights : model.DataTypes.Activations;
         foreach (var device in system.Devices)
         {
-            if (!models.TryGetValue(device.Profile, out var tm)) models[device.Profile] = tm = new RooflineTimeModel(device.Profile);
+            if (!models.TryGetValue(device.Profile, out var tm)) models[device.Profile] = tm = OperatorTimeModels.For(device.Profile);
             timeModels[device.Index] = tm;
             peak += device.Profile.PeakFor(gemmType);
             bandwidth += device.Profile.MainMemory.BandwidthBytesPerSecond;

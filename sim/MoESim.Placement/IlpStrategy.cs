@@ -62,21 +62,25 @@ public sealed class IlpStrategy : IPlacementStrategy
                     $"max_time_in_seconds:{budget:R} num_workers:{Workers} random_seed:{Seed} log_search_progress:false"),
             };
             var status = solver.Solve(layerModel.Model);
-            int[][] hosts;
+            // The greedy packing is always a candidate: a short time limit can end the search
+            // before CP-SAT has used its hint, and the ILP must never return worse than greedy.
+            var hosts = greedy;
+            var greedySeconds = LayerSeconds(fit, problem, greedy, copies, loads, inBytes, outBytes);
+            var seconds = greedySeconds;
             if (status is CpSolverStatus.Optimal or CpSolverStatus.Feasible)
             {
-                hosts = layerModel.Hosts(solver, experts);
-                objectiveSum += solver.ObjectiveValue * layerModel.UnitSeconds;
-                boundSum += solver.BestObjectiveBound * layerModel.UnitSeconds;
+                var solved = layerModel.Hosts(solver, experts);
+                var solvedSeconds = LayerSeconds(fit, problem, solved, copies, loads, inBytes, outBytes);
+                if (solvedSeconds <= greedySeconds) { hosts = solved; seconds = solvedSeconds; }
+                else fallback++;
+                boundSum += Math.Min(seconds, solver.BestObjectiveBound * layerModel.UnitSeconds);
                 if (status == CpSolverStatus.Optimal) optimal++;
             }
             else
             {
-                // No solution in time (the hint did not survive presolve): keep the greedy packing, gap unknown → counted as 100 %.
-                hosts = greedy;
-                fallback++;
-                objectiveSum += 1;
+                fallback++; // no bound: counts as a 100 % gap for this layer
             }
+            objectiveSum += seconds;
             result[l] = GreedyReplicationStrategy.ToReplicas(hosts, copies);
             previous = LayerFlows.Shares(new ExpertPlacement(devices, new[] { result[l] }, Name), 0);
         }
@@ -86,7 +90,20 @@ public sealed class IlpStrategy : IPlacementStrategy
             Placement = new ExpertPlacement(devices, result, Name),
             SolveSeconds = clock.Elapsed.TotalSeconds,
             OptimalityGap = gap,
-            Note = $"CP-SAT per layer ({layers} layers, {optimal} proven optimal{(fallback > 0 ? $", {fallback} fell back to greedy" : "")}), time limit {TimeLimitSeconds:G4} s, {Workers} worker(s)",
+            Note = $"CP-SAT per layer ({layers} layers, {optimal} proven optimal{(fallback > 0 ? $", {fallback} kept the greedy packing" : "")}), time limit {TimeLimitSeconds:G4} s, {Workers} worker(s)",
         };
+    }
+
+    /// <summary>The evaluator's time for one layer packed as <paramref name="hosts"/> (bytes already computed for this layer).</summary>
+    private static double LayerSeconds(RoutingStatistics fit, PlacementProblem problem, int[][] hosts, int[] copies, double[] scaledLoads, double[] inBytes, double[] outBytes)
+    {
+        var devices = problem.System.NumDevices;
+        var shares = new double[fit.NumExperts * devices];
+        for (var e = 0; e < hosts.Length; e++) foreach (var d in hosts[e]) shares[e * devices + d] += 1.0 / copies[e];
+        var traffic = new double[devices, devices];
+        var loads = new double[devices];
+        var resident = new int[devices];
+        PlacementEvaluator.Accumulate(scaledLoads, shares, inBytes, outBytes, 1.0, devices, traffic, loads, resident);
+        return PlacementEvaluator.LayerSeconds(problem, traffic, loads, resident);
     }
 }

@@ -143,7 +143,7 @@ internal static class PlaceCommand
         files.Add(bars.PngPath);
         var traffic = best.HeldOut.TrafficBytes;
         var mb = new double[devices, devices];
-        for (var a = 0; a < devices; a++) for (var b = 0; b < devices; b++) mb[a, b] = traffic[a, b] / 1e6;
+        for (var a = 0; a < devices; a++) for (var b = 0; b < devices; b++) mb[a, b] = a == b ? double.NaN : traffic[a, b] / 1e6; // grey diagonal: a device's own tokens never cross a link
         var heat = HeatmapChart.Save(new HeatmapChartData
         {
             Title = $"Device-to-device traffic, {chosen} placement (held-out part)",

@@ -3,166 +3,165 @@ using Google.OrTools.Sat;
 namespace MoESim.Placement;
 
 /// <summary>
-/// One layer's placement as a CP-SAT model (MoETuner style, placement.yaml id moetuner, but
-/// with compute and communication in one min-max objective): binary x[p, d] puts expert copy p
-/// on device d; minimise T with, for every device, T ≥ compute + intra-node comm + inter-node
-/// comm, compute ≥ pairs × s/pair and ≥ copies × s/copy, comm ≥ in-bytes / bandwidth and ≥
-/// out-bytes / bandwidth. Bytes come from <see cref="LayerFlows"/> with the previous layer fixed,
-/// which makes cross-layer co-activation a linear term. Times are integers in units of
-/// <see cref="UnitSeconds"/>.
+/// One layer's placement as a CP-SAT model (MoETuner style, placement.yaml id moetuner, but with
+/// compute and communication in one min-max objective). Binary x[p, d] puts expert copy p on
+/// device d; on several nodes, y[p, n] = Σ_{d in n} x[p, d] says which node holds it. Minimise T
+/// with, for every device, T ≥ compute + intra-node comm + inter-node comm, compute ≥ pairs ×
+/// s/pair and ≥ copies × s/copy, comm ≥ in-bytes / bandwidth and ≥ out-bytes / bandwidth.
 /// </summary>
+/// <remarks>
+/// With the previous layer fixed (<see cref="LayerFlows"/>), every byte count is linear in x and
+/// y (<see cref="IlpLayerCoefficients"/>), with O(copies) terms per device. Copies of one expert
+/// are ordered by device index, which both keeps them on distinct devices and removes their
+/// symmetry. Given a node for every copy (stage 2 of the decomposition, <see cref="IlpNodeModel"/>),
+/// the model covers one node only: its copies on its devices, with y fixed, and its objective
+/// is exactly that node's slowest device. Times are integers in units of
+/// <see cref="IlpLayerCoefficients.UnitSeconds"/>.
+/// </remarks>
 internal sealed class IlpLayerModel
 {
     private readonly BoolVar[,] _x;
-    private readonly int[] _expertOfCopy;
-    private readonly int _devices;
+    private readonly BoolVar[,]? _y;
+    private readonly IntVar[] _pairs, _count, _intra, _inter;
+    private readonly IlpLayerCoefficients _c;
+    private readonly int[] _items, _deviceIds, _nodeOfCopy;
+    private readonly int _devices, _perNode;
 
-    /// <param name="loads">Per-expert token-expert pairs per step.</param>
-    /// <param name="copies">Copies per expert (each serves 1/copies of its tokens).</param>
-    /// <param name="inBytes">[expert × devices + source]: bytes per step into the expert.</param>
-    /// <param name="outBytes">[expert × devices + destination]: bytes per step out of the expert.</param>
-    /// <param name="problem">System, expert cost and token path.</param>
+    /// <param name="c">The layer's coefficients.</param>
     /// <param name="slots">Copies a device may hold.</param>
-    public IlpLayerModel(double[] loads, int[] copies, double[] inBytes, double[] outBytes, PlacementProblem problem, int slots)
+    /// <param name="nodeOfCopy">Null for the whole layer; else the node of every copy, and the model places node <paramref name="node"/>'s copies on its devices.</param>
+    /// <param name="node">The node to place when <paramref name="nodeOfCopy"/> is given.</param>
+    public IlpLayerModel(IlpLayerCoefficients c, int slots, int[]? nodeOfCopy = null, int node = 0)
     {
-        var system = problem.System;
-        _devices = system.NumDevices;
-        int devices = _devices, experts = loads.Length;
-        var expertOfCopy = new List<int>();
-        for (var e = 0; e < experts; e++) for (var c = 0; c < copies[e]; c++) expertOfCopy.Add(e);
-        _expertOfCopy = expertOfCopy.ToArray();
-        var n = _expertOfCopy.Length;
-
-        // Unit: about a millionth of the mean device's compute time, so rounding each
-        // coefficient costs at most ~1e-6 of the objective per term.
-        var meanCompute = Math.Max(loads.Sum() / devices * problem.Time.SecondsPerTokenPair, (double)n / devices * problem.Time.SecondsPerResidentExpert);
-        UnitSeconds = meanCompute > 0 ? meanCompute / 1e6 : 1e-12;
-        long Units(double seconds) => (long)Math.Round(seconds / UnitSeconds);
+        _c = c;
+        _devices = c.IntraIn.Constant.Length;
+        _perNode = _devices / c.Nodes;
+        _nodeOfCopy = nodeOfCopy ?? Array.Empty<int>();
+        _items = nodeOfCopy is null ? Enumerable.Range(0, c.Copies).ToArray() : Enumerable.Range(0, c.Copies).Where(p => nodeOfCopy[p] == node).ToArray();
+        _deviceIds = nodeOfCopy is null ? Enumerable.Range(0, _devices).ToArray() : Enumerable.Range(node * _perNode, _perNode).ToArray();
+        int n = _items.Length, m = _deviceIds.Length;
 
         Model = new CpModel();
-        _x = new BoolVar[n, devices];
-        for (var p = 0; p < n; p++)
-            for (var d = 0; d < devices; d++) _x[p, d] = Model.NewBoolVar($"x{p}_{d}");
-        for (var p = 0; p < n; p++)
+        _x = new BoolVar[n, m];
+        for (var i = 0; i < n; i++)
         {
-            var row = new BoolVar[devices];
-            for (var d = 0; d < devices; d++) row[d] = _x[p, d];
+            var row = new BoolVar[m];
+            for (var j = 0; j < m; j++) row[j] = _x[i, j] = Model.NewBoolVar($"x{_items[i]}_{_deviceIds[j]}");
             Model.AddExactlyOne(row);
         }
-        for (var d = 0; d < devices; d++)
+        if (nodeOfCopy is null && c.Nodes > 1)
         {
-            var column = new BoolVar[n];
-            for (var p = 0; p < n; p++) column[p] = _x[p, d];
-            Model.Add(LinearExpr.Sum(column) <= slots);
+            _y = new BoolVar[n, c.Nodes];
+            for (var i = 0; i < n; i++)
+                for (var k = 0; k < c.Nodes; k++)
+                {
+                    _y[i, k] = Model.NewBoolVar($"y{_items[i]}_{k}");
+                    var inNode = LinearExpr.NewBuilder();
+                    for (var d = k * _perNode; d < (k + 1) * _perNode; d++) inNode.Add(_x[i, d]);
+                    Model.Add(_y[i, k] == inNode);
+                }
         }
-        for (int p = 0, e = 0; e < experts; p += copies[e], e++)
+        // Copies of one expert on strictly increasing devices: distinct devices, no symmetric twins.
+        for (var i = 1; i < n; i++)
         {
-            if (copies[e] < 2) continue;
-            for (var d = 0; d < devices; d++)
-            {
-                var same = new BoolVar[copies[e]];
-                for (var c = 0; c < copies[e]; c++) same[c] = _x[p + c, d];
-                Model.AddAtMostOne(same);
-            }
+            if (c.ExpertOfCopy[_items[i]] != c.ExpertOfCopy[_items[i - 1]]) continue;
+            var order = LinearExpr.NewBuilder();
+            for (var j = 1; j < m; j++) { order.AddTerm(_x[i, j], j); order.AddTerm(_x[i - 1, j], -j); }
+            Model.Add(order >= 1);
         }
 
-        var upper = 0L;
-        var pairUnits = new long[n];
-        for (var p = 0; p < n; p++) pairUnits[p] = Units(loads[_expertOfCopy[p]] / copies[_expertOfCopy[p]] * problem.Time.SecondsPerTokenPair);
-        var copyUnits = Units(problem.Time.SecondsPerResidentExpert);
-        upper += Math.Max(pairUnits.Sum(), copyUnits * n);
-        var totalBytes = inBytes.Sum() + outBytes.Sum();
-        upper += Units(totalBytes / system.IntraNodeBytesPerSecond) + Units(totalBytes / system.InterNodeBytesPerSecond) + 1;
-        Objective = Model.NewIntVar(0, upper, "T");
-        var multiNode = system.DevicesPerNode < devices;
-        for (var d = 0; d < devices; d++)
+        var upper = c.UpperBoundUnits;
+        Objective = Model.NewIntVar(nodeOfCopy is null ? Math.Min(c.LowerBoundUnits, upper) : 0, upper, "T");
+        _pairs = new IntVar[m];
+        _count = new IntVar[m];
+        _intra = new IntVar[m];
+        _inter = new IntVar[m];
+        for (var j = 0; j < m; j++)
         {
             var pairs = LinearExpr.NewBuilder();
-            var resident = LinearExpr.NewBuilder();
-            for (var p = 0; p < n; p++)
+            var count = LinearExpr.NewBuilder();
+            for (var i = 0; i < n; i++) { pairs.AddTerm(_x[i, j], c.PairUnits[_items[i]]); count.Add(_x[i, j]); }
+            _pairs[j] = Model.NewIntVar(0, upper, $"pairs{j}");
+            Model.Add(_pairs[j] == pairs);
+            _count[j] = Model.NewIntVar(0, slots, $"copies{j}");
+            Model.Add(_count[j] == count);
+            _intra[j] = Model.NewIntVar(0, upper, $"intra{j}");
+            Model.Add(_intra[j] >= Expr(c.IntraIn, j));
+            Model.Add(_intra[j] >= Expr(c.IntraOut, j));
+            LinearExpr comm = _intra[j];
+            if (c.Nodes > 1)
             {
-                pairs.AddTerm(_x[p, d], pairUnits[p]);
-                resident.AddTerm(_x[p, d], copyUnits);
+                _inter[j] = Model.NewIntVar(0, upper, $"inter{j}");
+                Model.Add(_inter[j] >= Expr(c.InterIn, j));
+                Model.Add(_inter[j] >= Expr(c.InterOut, j));
+                comm = _intra[j] + _inter[j];
             }
-            var intra = Model.NewIntVar(0, upper, $"intra{d}");
-            AddCommBounds(intra, d, sameNode: true, copies, inBytes, outBytes, system, system.IntraNodeBytesPerSecond, Units);
-            LinearExpr comm = intra;
-            if (multiNode)
-            {
-                var inter = Model.NewIntVar(0, upper, $"inter{d}");
-                AddCommBounds(inter, d, sameNode: false, copies, inBytes, outBytes, system, system.InterNodeBytesPerSecond, Units);
-                comm = intra + inter;
-            }
-            Model.Add(Objective >= pairs + comm);
-            Model.Add(Objective >= resident + comm);
+            Model.Add(Objective >= _pairs[j] + comm);
+            Model.Add(Objective >= c.CopyUnits * _count[j] + comm);
         }
         Model.Minimize(Objective);
     }
 
     public CpModel Model { get; }
     public IntVar Objective { get; }
-    /// <summary>Seconds per objective unit.</summary>
-    public double UnitSeconds { get; }
+
+    private LinearExpr Expr(IlpLayerCoefficients.Bytes term, int j)
+    {
+        var d = _deviceIds[j];
+        var node = d / _perNode;
+        var e = LinearExpr.NewBuilder().Add(term.Constant[d]);
+        if (_y is null && _nodeOfCopy.Length > 0)
+        {
+            // Node fixed: y[p, node(d)] is 1 for this node's copies, 0 for the others.
+            var fixedY = 0L;
+            foreach (var p in _items) fixedY += term.Y[p * _devices + d];
+            e.Add(fixedY);
+        }
+        for (var i = 0; i < _items.Length; i++)
+        {
+            var p = _items[i];
+            var a = term.X[p * _devices + d];
+            if (a != 0) e.AddTerm(_x[i, j], a);
+            if (_y is null) continue;
+            var b = term.Y[p * _devices + d];
+            if (b != 0) e.AddTerm(_y[i, node], b);
+        }
+        return e;
+    }
 
     /// <summary>
-    /// comm ≥ bytes into device d from the chosen node class / bandwidth, and ≥ bytes out. Bytes
-    /// into d: copies on d receive from other devices; copies elsewhere send their outflow to d.
+    /// Sets a complete hint (every variable) from host[p], the device of every copy (e.g. the
+    /// greedy packing), so CP-SAT starts from it as a feasible solution. Returns the hint's
+    /// objective in units: the slowest device of the modelled ones.
     /// </summary>
-    private void AddCommBounds(IntVar comm, int d, bool sameNode, int[] copies, double[] inBytes, double[] outBytes, PlacementSystem system, double bandwidth, Func<double, long> units)
+    public long Hint(int[] host)
     {
-        int devices = _devices, n = _expertOfCopy.Length;
-        var nodeOfD = system.NodeOf(d);
-        bool InClass(int other) => other != d && (system.NodeOf(other) == nodeOfD) == sameNode;
-        var into = LinearExpr.NewBuilder();
-        var outOf = LinearExpr.NewBuilder();
-        for (var p = 0; p < n; p++)
+        for (var i = 0; i < _items.Length; i++)
         {
-            var e = _expertOfCopy[p];
-            var share = 1.0 / copies[e];
-            double receiveIfHere = 0, sendIfHere = 0;
-            for (var a = 0; a < devices; a++)
-            {
-                if (!InClass(a)) continue;
-                receiveIfHere += inBytes[e * devices + a];
-                sendIfHere += outBytes[e * devices + a];
-            }
-            into.AddTerm(_x[p, d], units(share * receiveIfHere / bandwidth));
-            outOf.AddTerm(_x[p, d], units(share * sendIfHere / bandwidth));
-            // A copy on another device of the class sends its outflow for d to d, and receives d's inflow for it.
-            var toD = units(share * outBytes[e * devices + d] / bandwidth);
-            var fromD = units(share * inBytes[e * devices + d] / bandwidth);
-            if (toD == 0 && fromD == 0) continue;
-            for (var other = 0; other < devices; other++)
-            {
-                if (!InClass(other)) continue;
-                if (toD != 0) into.AddTerm(_x[p, other], toD);
-                if (fromD != 0) outOf.AddTerm(_x[p, other], fromD);
-            }
+            var h = host[_items[i]];
+            for (var j = 0; j < _deviceIds.Length; j++) Model.AddHint(_x[i, j], _deviceIds[j] == h);
+            if (_y is null) continue;
+            for (var k = 0; k < _c.Nodes; k++) Model.AddHint(_y[i, k], h / _perNode == k);
         }
-        Model.Add(comm >= into);
-        Model.Add(comm >= outOf);
+        var objective = 0L;
+        for (var j = 0; j < _deviceIds.Length; j++)
+        {
+            var (pairs, count, intra, inter) = _c.DeviceUnits(host, _deviceIds[j]);
+            Model.AddHint(_pairs[j], pairs);
+            Model.AddHint(_count[j], count);
+            Model.AddHint(_intra[j], intra);
+            if (_c.Nodes > 1) Model.AddHint(_inter[j], inter);
+            objective = Math.Max(objective, Math.Max(pairs, _c.CopyUnits * count) + intra + inter);
+        }
+        Model.AddHint(Objective, objective);
+        return objective;
     }
 
-    /// <summary>Suggests a starting solution (e.g. the greedy packing): hosts[e] lists the devices of expert e's copies.</summary>
-    public void Hint(int[][] hosts)
+    /// <summary>Writes the solved device of every modelled copy into host[p].</summary>
+    public void ReadHosts(CpSolver solver, int[] host)
     {
-        var next = new int[hosts.Length];
-        for (var p = 0; p < _expertOfCopy.Length; p++)
-        {
-            var e = _expertOfCopy[p];
-            var host = hosts[e][next[e]++];
-            for (var d = 0; d < _devices; d++) Model.AddHint(_x[p, d], d == host);
-        }
-    }
-
-    /// <summary>The solved hosts per expert.</summary>
-    public int[][] Hosts(CpSolver solver, int experts)
-    {
-        var hosts = new List<int>[experts];
-        for (var e = 0; e < experts; e++) hosts[e] = new List<int>();
-        for (var p = 0; p < _expertOfCopy.Length; p++)
-            for (var d = 0; d < _devices; d++)
-                if (solver.BooleanValue(_x[p, d])) { hosts[_expertOfCopy[p]].Add(d); break; }
-        return hosts.Select(h => h.ToArray()).ToArray();
+        for (var i = 0; i < _items.Length; i++)
+            for (var j = 0; j < _deviceIds.Length; j++)
+                if (solver.BooleanValue(_x[i, j])) { host[_items[i]] = _deviceIds[j]; break; }
     }
 }

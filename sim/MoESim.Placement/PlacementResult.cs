@@ -16,6 +16,9 @@ public sealed record PlacementResult
     /// </summary>
     public double? OptimalityGap { get; init; }
 
+    /// <summary>[layer]: the per-layer gap, (incumbent − bound) / incumbent in [0, 1], for the per-layer ILP; null otherwise.</summary>
+    public IReadOnlyList<double>? LayerGaps { get; init; }
+
     /// <summary>One line on how the result was obtained (solver status, decomposition).</summary>
     public string Note { get; init; } = "";
 }

@@ -93,31 +93,4 @@ public class StrategyTests
     }
 
     private static int[][] Tokens(params int[][] choices) => choices;
-
-    /// <summary>Smallest layer time over every single-copy assignment that respects the slots.</summary>
-    private static double BruteForce(RoutingStatistics stats, PlacementProblem problem, ExpertPlacement? previous, int layer)
-    {
-        int devices = problem.System.NumDevices, experts = stats.NumExperts;
-        var slots = problem.SlotsPerDevice(experts);
-        var best = double.MaxValue;
-        var assignment = new int[experts];
-        var total = (int)Math.Pow(devices, experts);
-        for (var code = 0; code < total; code++)
-        {
-            var c = code;
-            var used = new int[devices];
-            var ok = true;
-            for (var e = 0; e < experts; e++) { assignment[e] = c % devices; c /= devices; ok &= ++used[assignment[e]] <= slots; }
-            if (!ok) continue;
-            var layers = new List<IReadOnlyList<ExpertReplica>[]>();
-            for (var l = 0; l <= layer; l++)
-                layers.Add(l < layer
-                    ? Enumerable.Range(0, experts).Select(e => (IReadOnlyList<ExpertReplica>)previous!.Replicas(l, e).ToArray()).ToArray()
-                    : assignment.Select(d => (IReadOnlyList<ExpertReplica>)new[] { new ExpertReplica(d, 1) }).ToArray());
-            while (layers.Count < stats.NumMoeLayers) layers.Add(layers[^1]);
-            var seconds = PlacementEvaluator.Evaluate(new ExpertPlacement(devices, layers.ToArray(), "brute"), stats, problem).LayerSeconds[layer];
-            best = Math.Min(best, seconds);
-        }
-        return best;
-    }
 }

@@ -27,6 +27,7 @@ internal static class SimulateCommand
         var output = new Option<int>("--output-tokens") { Description = "Output length of generated requests (tokens)", DefaultValueFactory = _ => 128 };
         var weightDtype = new Option<string?>("--weight-dtype") { Description = $"Override the model's weight data type ({DataTypes.AcceptedNames})" };
         var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of expert popularity for the synthetic router (0 = uniform)", DefaultValueFactory = _ => 0.0 };
+        var trace = new Option<string?>("--trace") { Description = "Expert-selection trace to replay (.jsonl, .moetrace or .csv; shape must match the model) instead of the synthetic router" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for every random choice", DefaultValueFactory = _ => 42UL };
         var maxTokens = new Option<int>("--max-batch-tokens") { Description = "Token budget per forward pass", DefaultValueFactory = _ => 8192 };
         var maxSeqs = new Option<int>("--max-seqs") { Description = "Most sequences running at once", DefaultValueFactory = _ => 256 };
@@ -37,7 +38,7 @@ internal static class SimulateCommand
 
         var command = new Command("simulate", "Simulate serving a request stream on one device (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)")
         {
-            model, hardware, requests, maxRequests, poisson, poissonCount, prompt, output, weightDtype, zipf, seed, maxTokens, maxSeqs, memUtil, outDir, timeline, noPlots,
+            model, hardware, requests, maxRequests, poisson, poissonCount, prompt, output, weightDtype, zipf, trace, seed, maxTokens, maxSeqs, memUtil, outDir, timeline, noPlots,
         };
         command.SetAction(parse =>
         {
@@ -65,6 +66,7 @@ internal static class SimulateCommand
                 OutputTokensMax = parse.GetValue(output),
                 WeightDataType = weights,
                 RouterZipfExponent = parse.GetValue(zipf),
+                RoutingTracePath = parse.GetValue(trace),
                 Seed = parse.GetValue(seed),
                 Serving = new ServingConfig
                 {
@@ -78,6 +80,8 @@ internal static class SimulateCommand
                 throw new InputException("options", "--poisson-requests/--prompt-tokens/--output-tokens", "must be at least 1");
             if (options.RouterZipfExponent is < 0 or > 4)
                 throw new InputException($"{options.RouterZipfExponent}", "--zipf", "must be between 0 and 4");
+            if (options.RoutingTracePath is not null && options.RouterZipfExponent != 0)
+                throw new InputException($"{options.RouterZipfExponent}", "--zipf", "applies to the synthetic router only; drop it when replaying --trace");
             var run = ConsoleProgress.Run("Simulating", p => SimulationRunner.Run(options, p));
             var folder = parse.GetValue(outDir)!;
             var written = WriteOutputs(run, folder, !parse.GetValue(noPlots));

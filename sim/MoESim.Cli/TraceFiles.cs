@@ -1,5 +1,5 @@
-using MoESim.Config;
 using MoESim.Traces;
+using MoESim.Traces.Formats;
 
 namespace MoESim.Cli;
 
@@ -7,10 +7,9 @@ namespace MoESim.Cli;
 internal static class TraceFiles
 {
     /// <summary>
-    /// A reader for <paramref name="path"/>. The file readers come from the trace-io work
-    /// (Traces/Formats, RoutingTraceFiles.OpenReader); until they are merged, files are refused
-    /// with an input error rather than read wrongly.
+    /// A streaming reader for <paramref name="path"/>, chosen by extension
+    /// (<see cref="RoutingTraceFiles.ReadableExtensions"/>); an unknown extension or a malformed
+    /// file is an input error. Callers check the trace's shape against their model.
     /// </summary>
-    public static IRoutingTraceReader Open(string path) =>
-        throw new InputException(path, "--trace", "reading trace files needs the trace readers (RoutingTraceFiles), not merged on this branch yet; use --trace synthetic");
+    public static IRoutingTraceReader Open(string path) => RoutingTraceFiles.OpenReader(path);
 }

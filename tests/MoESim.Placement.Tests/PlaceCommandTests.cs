@@ -1,6 +1,8 @@
 using System.Globalization;
 using MoESim.Parallelism;
 using MoESim.Tests.Cli;
+using MoESim.Traces;
+using MoESim.Traces.Formats;
 
 namespace MoESim.Placement.Tests;
 
@@ -30,11 +32,44 @@ public class PlaceCommandTests
         Directory.Delete(dir, recursive: true);
     }
 
+    [Test]
+    public void TraceFile_IsReadAndPlaced()
+    {
+        // A JSONL trace with Mixtral's shape (32 MoE layers x 8 experts, top-2), written by the trace writer.
+        var dir = CliTestSupport.TempDir();
+        var trace = Path.Combine(dir, "mixtral.jsonl");
+        var config = new SyntheticRouterConfig { NumMoeLayers = 32, NumExperts = 8, TopK = 2, ZipfExponent = 1.2, Seed = 5 };
+        using (var writer = RoutingTraceFiles.CreateWriter(trace, SyntheticTrace.ShapeOf(config)))
+        {
+            foreach (var step in SyntheticTrace.Generate(config, requests: 16, stepsPerRequest: 2, tokensPerStep: 4)) writer.Write(step);
+            writer.Complete();
+        }
+        var (exit, stdout, stderr) = CliTestSupport.Run("place", "--trace", trace, "--system", "dgx-h100", "--model", "mixtral-8x7b",
+            "--time-limit", "2", "--out", Path.Combine(dir, "out"), "--no-plots");
+        Assert.That(exit, Is.EqualTo(0), stderr);
+        // 16 requests x 2 steps x 4 tokens, a quarter of the requests held out.
+        Assert.That(stdout, Does.Contain("96 fit / 32 held-out tokens"));
+        Assert.That(File.Exists(Path.Combine(dir, "out", "placement.yaml")));
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Test]
+    public void TraceWhoseShapeDiffersFromTheModel_ExitsWithCode2()
+    {
+        // traces/samples/tiny.jsonl: 2 MoE layers x 4 experts, top-2; Mixtral has 32 x 8, top-2.
+        var (exit, _, stderr) = CliTestSupport.Run("place", "--trace", Path.Combine("traces", "samples", "tiny.jsonl"), "--system", "dgx-h100",
+            "--model", "mixtral-8x7b", "--out", CliTestSupport.TempDir(), "--no-plots");
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("tiny.jsonl:").And.Contain("shape: the trace was recorded for 2 MoE layers x 4 experts, top-2 but the model has 32 MoE layers x 8 experts, top-2"));
+        Assert.That(stderr, Does.Not.Contain("   at "));
+    }
+
     [TestCase("--strategy", "random", "--strategy: unknown strategy")]
     [TestCase("--trace", "no-such-trace.jsonl", "no-such-trace.jsonl: --trace: file not found")]
     [TestCase("--system", "no-such-system", "--system: no such file")]
     [TestCase("--replicas", "4000", "--replicas: 501 expert copies per layer per device need")]
     [TestCase("--holdout", "1", "--holdout: must be in [0, 1)")]
+    [TestCase("--trace", "README.md", "README.md: extension: unknown trace format \".md\"")]
     public void BadInput_ExitsWithCode2AndAClearMessage(string option, string value, string expected)
     {
         var args = new Dictionary<string, string> { ["--trace"] = "synthetic", ["--system"] = "dgx-h100", ["--synthetic-requests"] = "4", ["--time-limit"] = "1", ["--model"] = "mixtral-8x7b" };

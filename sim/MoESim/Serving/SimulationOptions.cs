@@ -25,6 +25,8 @@ public sealed record SimulationOptions
     public int OutputTokensMax { get; init; } = 128;
     /// <summary>Overrides the model's weight data type (e.g. fp8 to fit a device).</summary>
     public DataType? WeightDataType { get; init; }
+    /// <summary>Expert-selection trace to replay (.jsonl, .moetrace, .csv); null for the synthetic router.</summary>
+    public string? RoutingTracePath { get; init; }
     /// <summary>Zipf exponent of the synthetic router (0 = uniform).</summary>
     public double RouterZipfExponent { get; init; }
     /// <summary>Seed of every random choice in the run.</summary>

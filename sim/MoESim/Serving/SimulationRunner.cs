@@ -5,6 +5,7 @@ using MoESim.Metrics;
 using MoESim.Models;
 using MoESim.Randomness;
 using MoESim.Traces;
+using MoESim.Traces.Replay;
 
 namespace MoESim.Serving;
 
@@ -25,7 +26,25 @@ public static class SimulationRunner
             ? PoissonRequestGenerator.Generate(options.PoissonRequests, options.PoissonRatePerSecond, options.PromptTokensMin,
                 options.PromptTokensMax, options.OutputTokensMin, options.OutputTokensMax, random.Fork(1))
             : RequestTraceReader.Read(options.RequestTracePath, options.MaxRequests);
-        IRoutingSource? router = model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
+        var router = CreateRouter(options, model, requests, random);
+        try
+        {
+            return Simulate(options, model, device, requests, router, progress);
+        }
+        finally
+        {
+            (router as IDisposable)?.Dispose();
+        }
+    }
+
+    private static IRoutingSource? CreateRouter(SimulationOptions options, ModelConfig model, IReadOnlyList<Request> requests, SeededRandom random)
+    {
+        if (options.RoutingTracePath is { } trace)
+        {
+            if (model.Moe is null) throw new Config.InputException(trace, "--trace", $"model {model.Name} is dense: it has no experts to route");
+            return TraceReplayRouter.Open(trace, model.Name, model.NumMoeLayers, model.Moe.NumExperts, model.Moe.TopK, requests);
+        }
+        return model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
         {
             NumMoeLayers = model.NumMoeLayers,
             NumExperts = model.Moe.NumExperts,
@@ -35,6 +54,10 @@ public static class SimulationRunner
             // the runner does, so reusing options.Seed would correlate arrivals with routing.
             Seed = random.Fork(2).NextUInt64(),
         });
+    }
+
+    private static SimulationRun Simulate(SimulationOptions options, ModelConfig model, DeviceProfile device, IReadOnlyList<Request> requests, IRoutingSource? router, IProgress<double>? progress)
+    {
         var work = new ModelWork(model);
         var timeModel = new RooflineTimeModel(device);
         var server = new SingleDeviceServer(work, device, timeModel, requests, router, options.Serving, progress);
@@ -67,6 +90,7 @@ public static class SimulationRunner
             ["requests"] = o.RequestTracePath ?? $"poisson rate {o.PoissonRatePerSecond.ToString(inv)}/s, prompt {o.PromptTokensMin}-{o.PromptTokensMax}, output {o.OutputTokensMin}-{o.OutputTokensMax}",
             ["request_count"] = requests.ToString(inv),
             ["router"] = router?.Description ?? "none (dense model)",
+            ["routing_trace"] = o.RoutingTracePath ?? "none (synthetic router)",
             ["seed"] = o.Seed.ToString(inv),
             ["max_batch_tokens"] = o.Serving.MaxBatchTokens.ToString(inv),
             ["max_sequences"] = o.Serving.MaxSequences.ToString(inv),

@@ -1,0 +1,221 @@
+using MoESim.Config;
+using MoESim.Traces.Formats;
+
+namespace MoESim.Traces.Replay;
+
+/// <summary>
+/// Replays an expert-selection trace as the routing source of a simulation, streamed: one pass
+/// at open builds a small index (per trace request: first step's file position and token
+/// counts), then requests are decoded on demand into an LRU cache bounded by a selection budget.
+/// </summary>
+/// <remarks>
+/// Mapping (documented in traces/README.md): simulated request i (0-based, arrival order)
+/// replays the (i mod N)-th distinct request of the trace, N trace requests in order of first
+/// appearance. A simulated prompt token at position p replays the trace request's prefill token
+/// p mod P (P its prefill tokens); the d-th generated token (position prompt + d) replays its
+/// decode token d mod D. A trace request with no tokens of the needed phase lends the other
+/// phase's token at position p mod its count. Deterministic: no randomness.
+/// </remarks>
+public sealed class TraceReplayRouter : IRoutingSource, IDisposable
+{
+    /// <summary>Default cache budget: 32 M selections (64 MB).</summary>
+    public const long DefaultCacheSelections = 32L << 20;
+
+    private readonly ISeekableTraceReader _reader;
+    private readonly ReplayIndexEntry[] _index;
+    private readonly IReadOnlyList<Request> _requests;
+    private readonly ReplayRequestCache _cache;
+    private readonly RoutingStep _step = new();
+    private readonly int[] _seen;
+    private ReplayRequest[] _resolved = new ReplayRequest[64];
+    private int _serial;
+
+    private TraceReplayRouter(ISeekableTraceReader reader, IReadOnlyList<Request> requests, long cacheSelections)
+    {
+        _reader = reader;
+        _requests = requests;
+        _cache = new ReplayRequestCache(cacheSelections);
+        _index = BuildIndex(reader);
+        _seen = new int[Shape.NumExperts];
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for replay on a model of the given shape; a different shape
+    /// is an <see cref="InputException"/> naming the file and both shapes.
+    /// </summary>
+    public static TraceReplayRouter Open(string path, string modelName, int numMoeLayers, int numExperts, int topK,
+        IReadOnlyList<Request> requests, long cacheSelections = DefaultCacheSelections)
+    {
+        var reader = RoutingTraceFiles.OpenReader(path);
+        try
+        {
+            var shape = reader.Shape;
+            if (!shape.Matches(numMoeLayers, numExperts, topK))
+                throw new InputException(path, "shape",
+                    $"the trace is {shape.Describe()}{(shape.ModelName.Length > 0 ? $" (recorded for {shape.ModelName})" : "")}; model {modelName} is {numMoeLayers} MoE layers x {numExperts} experts, top-{topK}");
+            return new TraceReplayRouter(reader, requests, cacheSelections);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Shape of the replayed trace.</summary>
+    public TraceShape Shape => _reader.Shape;
+    /// <summary>Distinct requests in the trace.</summary>
+    public int TraceRequests => _index.Length;
+    /// <summary>Trace requests decoded so far (cache misses).</summary>
+    public long Decodes => _cache.Misses;
+
+    public int NumMoeLayers => Shape.NumMoeLayers;
+    public int NumExperts => Shape.NumExperts;
+    public int TopK => Shape.TopK;
+    public string Description => $"trace replay of {Path.GetFileName(_reader.Path)} ({_index.Length} trace requests, {Shape.Describe()})";
+
+    private static ReplayIndexEntry[] BuildIndex(ISeekableTraceReader reader)
+    {
+        var byId = new Dictionary<int, int>();
+        var entries = new List<ReplayIndexEntry>();
+        var step = new RoutingStep();
+        while (true)
+        {
+            var position = reader.Position;
+            if (!reader.TryRead(step)) break;
+            if (!byId.TryGetValue(step.RequestId, out var i))
+            {
+                i = entries.Count;
+                byId[step.RequestId] = i;
+                entries.Add(new ReplayIndexEntry(step.RequestId, position, 0, 0, 0));
+            }
+            var e = entries[i];
+            entries[i] = step.IsPrefill
+                ? e with { Steps = e.Steps + 1, PrefillTokens = checked(e.PrefillTokens + step.TokenCount) }
+                : e with { Steps = e.Steps + 1, DecodeTokens = checked(e.DecodeTokens + step.TokenCount) };
+        }
+        if (entries.Count == 0) throw new InputException(reader.Path, "", "the trace has no steps: nothing to replay");
+        return entries.ToArray();
+    }
+
+    private ReplayRequest Decode(int index)
+    {
+        var entry = _index[index];
+        var request = new ReplayRequest(entry.PrefillTokens, entry.DecodeTokens, NumMoeLayers, TopK);
+        _reader.Seek(entry.FirstStep);
+        int prefill = 0, decode = 0, steps = 0;
+        var k = TopK;
+        while (steps < entry.Steps && _reader.TryRead(_step))
+        {
+            if (_step.RequestId != entry.RequestId) continue; // interleaved requests
+            steps++;
+            for (var t = 0; t < _step.TokenCount; t++)
+            {
+                var target = request.TokenForFill(_step.IsPrefill, _step.IsPrefill ? prefill++ : decode++);
+                for (var layer = 0; layer < NumMoeLayers; layer++)
+                {
+                    var ids = _step.Experts(layer, t);
+                    for (var j = 0; j < k; j++) target[layer * k + j] = (ushort)ids[j];
+                }
+            }
+        }
+        if (steps < entry.Steps) throw new InvalidOperationException($"trace request {entry.RequestId}: found {steps} of {entry.Steps} steps on replay");
+        return request;
+    }
+
+    /// <summary>Decoded trace routing for every slice of the batch, in slice order.</summary>
+    private Span<ReplayRequest> Resolve(RoutingBatch batch)
+    {
+        var slices = batch.Slices;
+        if (_resolved.Length < slices.Length) _resolved = new ReplayRequest[Math.Max(slices.Length, _resolved.Length * 2)];
+        for (var s = 0; s < slices.Length; s++)
+            _resolved[s] = _cache.Get(slices[s].RequestId % _index.Length, Decode);
+        return _resolved.AsSpan(0, slices.Length);
+    }
+
+    private ReadOnlySpan<ushort> TokenIds(ReplayRequest request, in SequenceSlice slice, int t)
+    {
+        var position = slice.FirstTokenIndex + t;
+        var prompt = slice.RequestId < _requests.Count ? _requests[slice.RequestId].PromptTokens : 0;
+        return request.Token(slice.IsPrefill, position, Math.Max(0, position - prompt));
+    }
+
+    public void Route(RoutingBatch batch, Span<int> expertTokenCounts, Span<int> distinctExperts)
+    {
+        var resolved = Resolve(batch);
+        var slices = batch.Slices;
+        int experts = NumExperts, k = TopK, layers = NumMoeLayers;
+        expertTokenCounts[..(layers * experts)].Clear();
+        for (var s = 0; s < slices.Length; s++)
+            for (var t = 0; t < slices[s].TokenCount; t++)
+            {
+                var ids = TokenIds(resolved[s], slices[s], t);
+                for (var layer = 0; layer < layers; layer++)
+                {
+                    var counts = expertTokenCounts.Slice(layer * experts, experts);
+                    for (var j = 0; j < k; j++) counts[ids[layer * k + j]]++;
+                }
+            }
+        for (var layer = 0; layer < layers; layer++)
+        {
+            var distinct = 0;
+            foreach (var c in expertTokenCounts.Slice(layer * experts, experts)) if (c > 0) distinct++;
+            distinctExperts[layer] = distinct;
+        }
+    }
+
+    /// <summary>
+    /// Distinct experts per layer; a layer's scan stops once every expert is active, which makes
+    /// big prefill batches cheap (the answer is then simply the expert count).
+    /// </summary>
+    public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
+    {
+        var resolved = Resolve(batch);
+        var slices = batch.Slices;
+        int experts = NumExperts, k = TopK;
+        for (var layer = 0; layer < NumMoeLayers; layer++)
+        {
+            if (++_serial == int.MaxValue)
+            {
+                Array.Clear(_seen);
+                _serial = 1;
+            }
+            var distinct = 0;
+            for (var s = 0; s < slices.Length && distinct < experts; s++)
+                for (var t = 0; t < slices[s].TokenCount && distinct < experts; t++)
+                {
+                    var ids = TokenIds(resolved[s], slices[s], t).Slice(layer * k, k);
+                    foreach (var e in ids)
+                    {
+                        ref var seen = ref _seen[e];
+                        if (seen != _serial)
+                        {
+                            seen = _serial;
+                            distinct++;
+                        }
+                    }
+                }
+            distinctExperts[layer] = distinct;
+        }
+    }
+
+    public void RouteTokens(RoutingBatch batch, Span<int> expertIds)
+    {
+        var resolved = Resolve(batch);
+        var slices = batch.Slices;
+        var tokens = checked((int)batch.Tokens);
+        int k = TopK, token = 0;
+        for (var s = 0; s < slices.Length; s++)
+            for (var t = 0; t < slices[s].TokenCount; t++, token++)
+            {
+                var ids = TokenIds(resolved[s], slices[s], t);
+                for (var layer = 0; layer < NumMoeLayers; layer++)
+                {
+                    var target = expertIds.Slice((layer * tokens + token) * k, k);
+                    for (var j = 0; j < k; j++) target[j] = ids[layer * k + j];
+                }
+            }
+    }
+
+    public void Dispose() => _reader.Dispose();
+}

@@ -129,6 +129,13 @@ internal static class PlaceCommand
         var md = Path.Combine(folder, "comparison.md");
         AtomicFile.WriteAllText(md, $"# Expert placement: {title}\n\nScored on the fit part and on the held-out part of the trace.\n\n" + PlacementComparison.ToMarkdown(rows));
         files.Add(md);
+        foreach (var row in rows)
+        {
+            if (PlacementComparison.LayerGapsCsv(row) is not { } gaps) continue;
+            var path = Path.Combine(folder, $"{row.Result.Placement.Strategy}-layer-gaps.csv");
+            AtomicFile.WriteAllText(path, gaps);
+            files.Add(path);
+        }
         if (!plots) return files;
         var devices = best.HeldOut.DeviceLoadTokens.Length;
         var names = Enumerable.Range(0, devices).Select(d => $"gpu{d}").ToArray();

@@ -58,6 +58,22 @@ public static class PlacementComparison
         return s.ToString();
     }
 
+    /// <summary>
+    /// Per-layer CSV of a strategy with per-layer gaps (the ILP): layer, its time on the fit part
+    /// (the incumbent), the proven bound and the gap; null when the strategy states no gaps.
+    /// </summary>
+    public static string? LayerGapsCsv(PlacementComparisonRow row)
+    {
+        if (row.Result.LayerGaps is not { } gaps) return null;
+        var s = new StringBuilder("layer,incumbent_ms,bound_ms,gap_percent\n");
+        for (var l = 0; l < gaps.Count; l++)
+        {
+            var ms = row.Fit.LayerSeconds[l] * 1e3;
+            s.Append(CultureInfo.InvariantCulture, $"{l},{ms:F6},{ms * (1 - gaps[l]):F6},{gaps[l] * 100:F3}\n");
+        }
+        return s.ToString();
+    }
+
     /// <summary>A markdown (and console-readable) table.</summary>
     public static string ToMarkdown(IReadOnlyList<PlacementComparisonRow> rows)
     {

@@ -29,6 +29,12 @@ public class PlaceCommandTests
             Assert.That(MaxLoad(better), Is.LessThan(MaxLoad("round-robin")), better);
             Assert.That(MoeTime(better), Is.LessThan(MoeTime("round-robin")), better);
         }
+        // Per-layer gaps of the ILP: bound ≤ incumbent, and the layers add up to the table's fit time.
+        var layers = File.ReadAllLines(Path.Combine(dir, "ilp-layer-gaps.csv")).Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        Assert.That(layers, Has.Length.EqualTo(32));
+        Assert.That(layers.Select(r => r[2] <= r[1] && r[3] is >= 0 and <= 100), Is.All.True);
+        var fitTime = double.Parse(lines.Single(l => l.StartsWith("ilp,fit,", StringComparison.Ordinal)).Split(',')[6], CultureInfo.InvariantCulture);
+        Assert.That(layers.Sum(r => r[1]), Is.EqualTo(fitTime).Within(0.01).Percent);
         Directory.Delete(dir, recursive: true);
     }
 

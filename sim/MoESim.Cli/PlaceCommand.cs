@@ -28,7 +28,7 @@ internal static class PlaceCommand
         var replicas = new Option<int>("--replicas") { Description = "Extra expert copies per layer for greedy and ILP (EPLB redundant experts)", DefaultValueFactory = _ => 0 };
         var holdout = new Option<double>("--holdout") { Description = "Share of requests (last in the trace) held out for scoring, [0, 1)", DefaultValueFactory = _ => 0.25 };
         var timeLimit = new Option<double>("--time-limit") { Description = "ILP wall-clock budget over all layers, seconds", DefaultValueFactory = _ => 30 };
-        var workers = new Option<int>("--workers") { Description = "CP-SAT workers (1 = bit-identical results)", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers") { Description = "CP-SAT workers per solve: 1 repeats exactly when each layer ends on its deterministic budget (not on a loaded machine); more adds LNS workers, better placements on many cores but not repeatable", DefaultValueFactory = _ => 1 };
         var batch = new Option<double>("--batch-tokens") { Description = "Tokens per device in one serving step", DefaultValueFactory = _ => 256 };
         var path = new Option<string>("--token-path") { Description = "follow-experts (MoETuner) or return-to-origin (DP attention every layer)", DefaultValueFactory = _ => "follow-experts" };
         var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of the synthetic router", DefaultValueFactory = _ => 1.2 };

@@ -59,8 +59,9 @@ public sealed class IlpStrategy : IPlacementStrategy
         for (var l = 0; l < layers; l++)
         {
             var loads = fit.Loads[l].Select(v => v * scale).ToArray();
-            var copies = GreedyReplicationStrategy.ReplicaCounts(loads, problem.ExtraReplicasPerLayer, devices);
-            var greedy = GreedyReplicationStrategy.Pack(loads, copies, devices, slots);
+            // Unscaled loads, as the greedy strategy uses, so rounding cannot break its ties differently.
+            var copies = GreedyReplicationStrategy.ReplicaCounts(fit.Loads[l], problem.ExtraReplicasPerLayer, devices);
+            var greedy = GreedyReplicationStrategy.Pack(fit.Loads[l], copies, devices, slots);
             LayerFlows.Compute(fit, problem, l, previous, scale, inBytes, outBytes);
             var coefficients = new IlpLayerCoefficients(loads, copies, inBytes, outBytes, problem);
             // Even share of what is left, so a slow early layer cannot starve the later ones; the

@@ -1,0 +1,52 @@
+using MoESim.Config;
+using MoESim.Traces;
+using static MoESim.Placement.Tests.PlacementFixtures;
+
+namespace MoESim.Placement.Tests;
+
+[TestFixture]
+public class RoutingStatisticsTests
+{
+    [Test]
+    public void CountsLoadsByOriginAndCoActivation()
+    {
+        // Request 3 on 2 devices -> origin 1. Token 0: {0,1} then {2,3}; token 1: {0,2} then {2,1}.
+        var stats = Stats(Shape(2, 4, 2), 2, Step(3, new[]
+        {
+            new[] { new[] { 0, 1 }, new[] { 0, 2 } },
+            new[] { new[] { 2, 3 }, new[] { 2, 1 } },
+        }));
+        Assert.That(stats.Loads[0], Is.EqualTo(new double[] { 2, 1, 1, 0 }));
+        Assert.That(stats.OriginLoads[0][1 * 4 + 0], Is.EqualTo(2));
+        Assert.That(stats.OriginLoads[0][0 * 4 + 0], Is.EqualTo(0));
+        var t = stats.Transitions[0];
+        Assert.That(t[0 * 4 + 2], Is.EqualTo(2)); // both tokens: 0 -> 2
+        Assert.That(t[0 * 4 + 3], Is.EqualTo(1));
+        Assert.That(t[2 * 4 + 1], Is.EqualTo(1));
+        Assert.That(t.Sum(), Is.EqualTo(8)); // k^2 pairs per token
+    }
+
+    [Test]
+    public void HeldOutSplit_ByRequestInOrderOfAppearance()
+    {
+        var steps = Enumerable.Range(0, 4).Select(r => Step(r, new[] { new[] { new[] { r } } })).ToList();
+        var (fit, held) = HeldOutSplit.Split(steps, Shape(1, 4, 1), 1, 0.25);
+        Assert.That(fit.Loads[0], Is.EqualTo(new double[] { 1, 1, 1, 0 }));
+        Assert.That(held.Loads[0], Is.EqualTo(new double[] { 0, 0, 0, 1 }));
+    }
+
+    [Test]
+    public void TraceShapeNotMatchingTheModel_IsAnInputError()
+    {
+        var steps = new List<RoutingStep> { Step(0, new[] { new[] { new[] { 0 } } }) };
+        var ex = Assert.Throws<InputException>(() => HeldOutSplit.Split(() => new InMemoryTraceReader(steps, Shape(1, 4, 1), "t.jsonl"), Shape(58, 256, 8), 8, 0));
+        Assert.That(ex!.Message, Is.EqualTo("t.jsonl: shape: the trace was recorded for 1 MoE layers x 4 experts, top-1 but the model has 58 MoE layers x 256 experts, top-8"));
+    }
+
+    [Test]
+    public void ExpertIdOutsideTheModel_IsAnInputError()
+    {
+        var ex = Assert.Throws<InputException>(() => Stats(Shape(1, 4, 1), 1, Step(0, new[] { new[] { new[] { 9 } } })));
+        Assert.That(ex!.Message, Does.Contain("names expert 9; the model has experts 0..3"));
+    }
+}

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MoESim.Traces.Statistics;
 
 /// <summary>All statistics of one phase (prefill or decode).</summary>
@@ -11,7 +13,8 @@ public sealed record PhaseStatistics
     public required long SampledTokens { get; init; }
     /// <summary>Per-layer load and locality.</summary>
     public required IReadOnlyList<LayerStatistics> Layers { get; init; }
-    /// <summary>Selections [layer][expert], all requests.</summary>
+    /// <summary>Selections [layer][expert], all requests (in expert_popularity.csv, not stats.json).</summary>
+    [JsonIgnore]
     public required long[][] ExpertSelections { get; init; }
     /// <summary>Cache sizes (experts per layer) of <see cref="LruHitRate"/>: 1..experts.</summary>
     public required int[] LruCacheSizes { get; init; }
@@ -31,6 +34,7 @@ public sealed record PhaseStatistics
     public required double[] DistinctExpertsIndependent { get; init; }
     /// <summary>Affinity per adjacent layer pair.</summary>
     public required IReadOnlyList<LayerPairAffinity> Affinity { get; init; }
-    /// <summary>P(e' at l+1 | e at l) for the options' matrix layer [e][e'] (rows without data are zero).</summary>
+    /// <summary>P(e' at l+1 | e at l) for the options' matrix layer [e][e'] (rows without data are zero; in affinity_matrix.csv).</summary>
+    [JsonIgnore]
     public required double[][] AffinityMatrix { get; init; }
 }

@@ -4,10 +4,10 @@ namespace MoESim.Traces.Statistics;
 public static class TraceStatisticsRunner
 {
     /// <summary>
-    /// Streams <paramref name="reader"/> to its end. <paramref name="progress"/> gets 0..1 when
-    /// <paramref name="totalSteps"/> is known (&gt; 0), every 4,096 steps.
+    /// Streams <paramref name="reader"/> to its end. Every 4,096 steps <paramref name="progress"/>
+    /// gets <paramref name="fractionRead"/>() (0..1, e.g. byte offset over file size) when both are given.
     /// </summary>
-    public static TraceStatistics Run(IRoutingTraceReader reader, TraceStatisticsOptions options, long totalSteps = 0, IProgress<double>? progress = null)
+    public static TraceStatistics Run(IRoutingTraceReader reader, TraceStatisticsOptions options, Func<double>? fractionRead = null, IProgress<double>? progress = null)
     {
         var collector = new TraceStatisticsCollector(reader.Shape, options);
         var step = new RoutingStep();
@@ -15,7 +15,7 @@ public static class TraceStatisticsRunner
         while (reader.TryRead(step))
         {
             collector.Add(step);
-            if (progress is not null && totalSteps > 0 && (++read & 4095) == 0) progress.Report(Math.Min(1.0, read / (double)totalSteps));
+            if (progress is not null && fractionRead is not null && (++read & 4095) == 0) progress.Report(Math.Clamp(fractionRead(), 0, 1));
         }
         progress?.Report(1.0);
         return collector.Finish();

@@ -19,6 +19,7 @@ internal static class CliApp
         root.Add(SimulateCommand.Build());
         root.Add(RooflineCommand.Build());
         root.Add(ModelCommand.Build());
+        root.Add(TraceCommand.Build());
         return root;
     }
 

@@ -15,7 +15,7 @@ public sealed record PhaseStatistics
     public required IReadOnlyList<LayerStatistics> Layers { get; init; }
     /// <summary>Selections [layer][expert], all requests (in expert_popularity.csv, not stats.json).</summary>
     [JsonIgnore]
-    public required long[][] ExpertSelections { get; init; }
+    public long[][] ExpertSelections { get; init; } = [];
     /// <summary>Cache sizes (experts per layer) of <see cref="LruHitRate"/>: 1..experts.</summary>
     public required int[] LruCacheSizes { get; init; }
     /// <summary>LRU hit rate per cache size, all layers pooled, 0..1.</summary>
@@ -36,5 +36,5 @@ public sealed record PhaseStatistics
     public required IReadOnlyList<LayerPairAffinity> Affinity { get; init; }
     /// <summary>P(e' at l+1 | e at l) for the options' matrix layer [e][e'] (rows without data are zero; in affinity_matrix.csv).</summary>
     [JsonIgnore]
-    public required double[][] AffinityMatrix { get; init; }
+    public double[][] AffinityMatrix { get; init; } = [];
 }

@@ -14,7 +14,7 @@ namespace MoESim.Traces.Synthetic;
 public static class SyntheticTraceFitter
 {
     /// <summary>Refinement rounds (each costs one probe trace).</summary>
-    public const int Rounds = 4;
+    public const int Rounds = 5;
 
     /// <summary>
     /// Fits to <paramref name="target"/>. <paramref name="probeRequests"/> is the workload of the
@@ -36,19 +36,40 @@ public static class SyntheticTraceFitter
                 Affinity = Math.Clamp(shape.TopK * MeanExcessCoverage(phases[p]), 0, 1),
             };
         var options = new TraceStatisticsOptions { AffinityTopM = successorSetSize, SampleSeed = seed };
+        // Every round probes the current parameters; the best-matching probed round wins, so a
+        // correction that overshoots is never returned unmeasured.
+        TraceGeneratorConfig? best = null;
+        var bestError = double.PositiveInfinity;
         for (var round = 0; round < Rounds; round++)
         {
             var config = Build(shape, seed, chunkTokens, successorSetSize, current);
             var writer = new StatisticsTraceWriter(shape, options);
             SyntheticTraceGenerator.Generate(config, probeRequests, writer);
             var probe = writer.Collector.Finish();
+            var error = 0.0;
             for (var p = 0; p < 2; p++)
             {
                 var measured = probe.Phases[p].Tokens > 0 ? probe.Phases[p] : probe.Phases[1 - p];
+                error += Mismatch(phases[p], measured);
                 current[p] = current[p].Refine(phases[p], measured);
             }
+            if (error < bestError) { bestError = error; best = config; }
         }
-        return Build(shape, seed, chunkTokens, successorSetSize, current);
+        return best!;
+    }
+
+    /// <summary>How far a probe is from the target: locality and excess-coverage gaps plus half the mean L1 distance of layer popularity shares.</summary>
+    private static double Mismatch(PhaseStatistics target, PhaseStatistics probe)
+    {
+        var error = Math.Abs(MeanLocality(target) - MeanLocality(probe)) + Math.Abs(MeanExcessCoverage(target) - MeanExcessCoverage(probe));
+        for (var l = 0; l < target.ExpertSelections.Length; l++)
+        {
+            double a = target.ExpertSelections[l].Sum(), b = probe.ExpertSelections[l].Sum(), d = 0;
+            if (a == 0 || b == 0) continue;
+            for (var e = 0; e < target.ExpertSelections[l].Length; e++) d += Math.Abs(target.ExpertSelections[l][e] / a - probe.ExpertSelections[l][e] / b);
+            error += d / 2 / target.ExpertSelections.Length;
+        }
+        return error;
     }
 
     internal static double MeanLocality(PhaseStatistics phase) => Mean(phase.Layers.Select(l => l.LocalityExcess));

@@ -68,7 +68,7 @@ internal static class TraceStatsCommand
     private static void Print(TraceStatistics stats, string path, long bytes, double seconds, List<string> files, TextWriter o)
     {
         var inv = CultureInfo.InvariantCulture;
-        o.WriteLine(string.Create(inv, $"{path}: {stats.Shape.Describe()}, {stats.Steps:N0} steps, {bytes / 1e6:F1} MB read in {seconds:F2} s ({bytes / 1e6 / Math.Max(seconds, 1e-9):F0} MB/s)"));
+        o.WriteLine(string.Create(inv, $"{path}: {stats.Shape.Describe()}, {stats.Steps:N0} steps, {bytes / 1e6:F1} MB read in {seconds:F2} s ({bytes / 1e6 / Math.Max(seconds, 1e-9):F1} MB/s)"));
         o.WriteLine(string.Create(inv, $"expensive statistics on {stats.SampledRequests} sampled requests (fraction {stats.Options.SampleFraction:G3}); popularity and imbalance on every selection"));
         o.WriteLine("phase      tokens       max/mean  CV     Gini   zipf   locality  reuse   LRU@E/4  LFU@E/4  aff.cov  excess  MI-base(nats)");
         var quarter = Math.Max(1, stats.Shape.NumExperts / 4);

@@ -19,18 +19,27 @@ public static class TraceStatisticsCharts
         var layers = stats.Shape.NumMoeLayers;
         foreach (var phase in phases)
         {
+            // Percent, or per mille when no cell reaches 10%: the colour bar's tick labels then
+            // stay two characters wide, which its label's placement needs to stay clear of them.
+            var maxShare = 0.0;
+            for (var l = 0; l < layers; l++)
+            {
+                double total = phase.ExpertSelections[l].Sum();
+                if (total > 0) maxShare = Math.Max(maxShare, phase.ExpertSelections[l].Max() / total);
+            }
+            var (scale, unit) = maxShare >= 0.1 ? (100.0, "%") : (1000.0, "‰");
             var values = new double[layers, experts];
             for (var l = 0; l < layers; l++)
             {
                 double total = phase.ExpertSelections[l].Sum();
-                for (var e = 0; e < experts; e++) values[l, e] = total == 0 ? double.NaN : 100.0 * phase.ExpertSelections[l][e] / total;
+                for (var e = 0; e < experts; e++) values[l, e] = total == 0 ? double.NaN : scale * phase.ExpertSelections[l][e] / total;
             }
-            files.Add(HeatmapChart.Save(new HeatmapChartData
+            files.Add(SaveHeatmap(new HeatmapChartData
             {
                 Title = $"Expert popularity ({phase.Phase}): {title}",
                 XAxisLabel = "Expert",
                 YAxisLabel = "MoE layer",
-                ColorBarLabel = "Share of the layer's selections (%)",
+                ColorBarLabel = $"Share of the layer's selections ({unit})",
                 RowLabels = Enumerable.Range(0, layers).Select(l => l.ToString()).ToArray(),
                 ColumnLabels = Enumerable.Range(0, experts).Select(e => e.ToString()).ToArray(),
                 Values = values,
@@ -62,7 +71,7 @@ public static class TraceStatisticsCharts
             for (var a = 0; a < experts; a++)
                 for (var b = 0; b < experts; b++) values[a, b] = m[a][b];
             var l = stats.Options.MatrixLayer;
-            files.Add(HeatmapChart.Save(new HeatmapChartData
+            files.Add(SaveHeatmap(new HeatmapChartData
             {
                 Title = $"Affinity, layer {l} to {l + 1} ({matrixPhase.Phase}): {title}",
                 XAxisLabel = $"Expert at layer {l + 1}",
@@ -92,6 +101,8 @@ public static class TraceStatisticsCharts
             }, Path.Combine(folder, "distinct_experts_vs_batch")));
         return files;
     }
+
+    private static ChartFilePaths SaveHeatmap(HeatmapChartData data, string path) => HeatmapChart.Save(data, path);
 
     private static LineSeries Series(string name, IEnumerable<double> xs, IEnumerable<double> ys)
     {

@@ -17,5 +17,7 @@ internal static class TraceCommand
     [
         TraceCheckCommand.Create(),
         TraceConvertCommand.Create(),
+        TraceGenCommand.Create(),
+        TraceStatsCommand.Create(),
     ];
 }

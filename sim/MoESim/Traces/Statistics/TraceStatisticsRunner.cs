@@ -1,0 +1,23 @@
+namespace MoESim.Traces.Statistics;
+
+/// <summary>Reads a whole trace through a <see cref="TraceStatisticsCollector"/>.</summary>
+public static class TraceStatisticsRunner
+{
+    /// <summary>
+    /// Streams <paramref name="reader"/> to its end. Every 4,096 steps <paramref name="progress"/>
+    /// gets <paramref name="fractionRead"/>() (0..1, e.g. byte offset over file size) when both are given.
+    /// </summary>
+    public static TraceStatistics Run(IRoutingTraceReader reader, TraceStatisticsOptions options, Func<double>? fractionRead = null, IProgress<double>? progress = null)
+    {
+        var collector = new TraceStatisticsCollector(reader.Shape, options);
+        var step = new RoutingStep();
+        long read = 0;
+        while (reader.TryRead(step))
+        {
+            collector.Add(step);
+            if (progress is not null && fractionRead is not null && (++read & 4095) == 0) progress.Report(Math.Clamp(fractionRead(), 0, 1));
+        }
+        progress?.Report(1.0);
+        return collector.Finish();
+    }
+}

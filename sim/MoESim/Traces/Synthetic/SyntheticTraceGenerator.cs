@@ -1,0 +1,73 @@
+namespace MoESim.Traces.Synthetic;
+
+/// <summary>
+/// Writes a synthetic expert-selection trace for a list of requests: per request, the prompt in
+/// chunks of <see cref="TraceGeneratorConfig.PrefillChunkTokens"/> (iterations 0, 1, ...), then one
+/// decode step per generated token after the first (the first comes out of the last prefill
+/// pass), at the token indices <c>simulate</c> uses: prompt .. prompt + output − 2.
+/// Requests are written one after another (not interleaved).
+/// </summary>
+public static class SyntheticTraceGenerator
+{
+    /// <summary>Expert selections (tokens × layers × k) the requests will produce.</summary>
+    public static long CountSelections(TraceGeneratorConfig config, IReadOnlyList<Request> requests)
+    {
+        long tokens = 0;
+        foreach (var r in requests) tokens += r.PromptTokens + Math.Max(0, r.OutputTokens - 1);
+        return tokens * config.NumMoeLayers * config.TopK;
+    }
+
+    /// <summary>
+    /// Generates the trace into <paramref name="writer"/> (not completed here) and returns the
+    /// number of expert selections written. Progress runs 0..1 by request.
+    /// </summary>
+    public static long Generate(TraceGeneratorConfig config, IReadOnlyList<Request> requests, IRoutingTraceWriter writer, IProgress<double>? progress = null)
+    {
+        TraceGeneratorConfigValidator.Validate(config, "generator");
+        var router = new SyntheticTokenRouter(config);
+        var step = new RoutingStep();
+        var layers = config.NumMoeLayers;
+        var k = config.TopK;
+        var state = new int[layers * k];
+        long selections = 0;
+        var reportEvery = Math.Max(1, requests.Count / 200);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            var iteration = 0;
+            var hasPrevious = false;
+            for (var first = 0; first < request.PromptTokens; first += config.PrefillChunkTokens)
+            {
+                var count = Math.Min(config.PrefillChunkTokens, request.PromptTokens - first);
+                step.Reset(request.Id, iteration++, first, count, isPrefill: true, layers, k, hasGateWeights: false);
+                FillStep(router, step, state, true, ref hasPrevious);
+                writer.Write(step);
+                selections += (long)count * layers * k;
+            }
+            for (var position = request.PromptTokens; position < request.PromptTokens + request.OutputTokens - 1; position++)
+            {
+                step.Reset(request.Id, iteration++, position, 1, isPrefill: false, layers, k, hasGateWeights: false);
+                FillStep(router, step, state, false, ref hasPrevious);
+                writer.Write(step);
+                selections += (long)layers * k;
+            }
+            if (progress is not null && (i + 1) % reportEvery == 0) progress.Report((i + 1) / (double)requests.Count);
+        }
+        progress?.Report(1.0);
+        return selections;
+    }
+
+    private static void FillStep(SyntheticTokenRouter router, RoutingStep step, int[] state, bool prefill, ref bool hasPrevious)
+    {
+        var k = step.TopK;
+        var tokens = step.TokenCount;
+        var ids = step.ExpertIds;
+        for (var t = 0; t < tokens; t++)
+        {
+            router.RouteToken(prefill, hasPrevious, state);
+            hasPrevious = true;
+            for (var l = 0; l < step.NumMoeLayers; l++)
+                state.AsSpan(l * k, k).CopyTo(ids.Slice((l * tokens + t) * k, k));
+        }
+    }
+}

@@ -36,9 +36,10 @@ internal static class PlaceCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic trace", DefaultValueFactory = _ => 42UL };
         var outDir = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => DefaultOut };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
+        var simRequests = new Option<int>("--sim-requests") { Description = "Requests (512-token prompts, 16 output tokens, all queued at once) served end to end with each placement for sim_tokens_per_s, routed like the held-out part; 0 skips", DefaultValueFactory = _ => new SimulatedWorkload().Requests };
         var command = new Command("place", "Place experts on a system's devices (round-robin, greedy with replicas, ILP) and compare them on fit and held-out parts of a routing trace")
         {
-            trace, system, model, strategy, replicas, holdout, timeLimit, workers, batch, path, zipf, requests, seed, outDir, noPlots,
+            trace, system, model, strategy, replicas, holdout, timeLimit, workers, batch, path, zipf, requests, seed, outDir, noPlots, simRequests,
         };
         command.SetAction(parse =>
         {
@@ -78,6 +79,14 @@ internal static class PlaceCommand
             var (fit, held) = Split(parse.GetValue(trace)!, shape, placementSystem.NumDevices, parse.GetValue(holdout), parse.GetValue(zipf), parse.GetValue(requests), parse.GetValue(seed));
             var strategies = PlacementStrategies.Names.Select(n => PlacementStrategies.Create(n, parse.GetValue(timeLimit), parse.GetValue(workers)));
             var rows = ConsoleProgress.Run("Placing", p => PlacementComparison.Run(strategies, fit, held, problem, p));
+            var simulated = parse.GetValue(simRequests);
+            if (simulated < 0) throw new InputException($"{simulated}", "--sim-requests", "must be 0 (skip) or more");
+            if (simulated > 0)
+            {
+                var workload = new SimulatedWorkload { Requests = simulated, Seed = parse.GetValue(seed) };
+                rows = PlacementEndToEnd.Score(rows, modelConfig, topology, workload, parse.GetValue(trace)!, shape, parse.GetValue(holdout),
+                    parse.GetValue(zipf), parse.GetValue(seed));
+            }
             var folder = parse.GetValue(outDir)!;
             var written = Write(rows, chosen, folder, !parse.GetValue(noPlots), $"{modelConfig.Name} on {topology.Name}");
             var o = parse.InvocationConfiguration.Output;
@@ -85,6 +94,8 @@ internal static class PlaceCommand
             o.Write(PlacementComparison.ToMarkdown(rows));
             foreach (var row in rows) o.WriteLine($"{row.Result.Placement.Strategy}: {row.Result.Note}");
             o.WriteLine("moe_tokens_per_s counts the MoE layers only (expert compute + all-to-all), not attention.");
+            if (simulated > 0)
+                o.WriteLine($"sim_tokens_per_s: {simulated} requests of 512 prompt + 16 output tokens served end to end (expert-parallel serving, all layers), routed like the held-out part; (prompt + output tokens) / makespan.");
             foreach (var f in written) o.WriteLine($"wrote {f}");
             return CliApp.ExitOk;
         });

@@ -37,11 +37,12 @@ internal static class SimulateCommand
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
         var system = new Option<string?>("--system") { Description = "Multi-GPU system profile (e.g. systems/dgx-h100): expert-parallel serving instead of one device; --hardware is then unused" };
         var tensorParallel = new Option<int>("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 };
+        var placement = new Option<string?>("--placement") { Description = "With --system: expert placement YAML (as written by moesim place); default contiguous blocks" };
 
         var command = new Command("simulate", "Simulate serving a request stream on one device (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)")
         {
             model, hardware, requests, maxRequests, poisson, poissonCount, prompt, output, weightDtype, zipf, trace, seed, maxTokens, maxSeqs, memUtil, outDir, timeline, noPlots,
-            system, tensorParallel,
+            system, tensorParallel, placement,
         };
         command.SetAction(parse =>
         {
@@ -86,12 +87,17 @@ internal static class SimulateCommand
             if (options.RoutingTracePath is not null && options.RouterZipfExponent != 0)
                 throw new InputException($"{options.RouterZipfExponent}", "--zipf", "applies to the synthetic router only; drop it when replaying --trace");
             var folder = parse.GetValue(outDir)!;
+            var placementFile = parse.GetValue(placement);
             if (parse.GetValue(system) is { } systemName)
             {
-                SimulateSystemRunner.Run(options, InputResolver.System(systemName), null, parse.GetValue(tensorParallel), folder,
+                var systemPath = InputResolver.System(systemName);
+                var experts = placementFile is null ? null : SimulateSystemRunner.LoadPlacement(placementFile, options, systemPath);
+                SimulateSystemRunner.Run(options, systemPath, experts, placementFile, parse.GetValue(tensorParallel), folder,
                     !parse.GetValue(noPlots), parse.InvocationConfiguration.Output);
                 return CliApp.ExitOk;
             }
+            if (placementFile is not null)
+                throw new InputException(placementFile, "--placement", "places experts on a multi-GPU system: add --system");
             var run = ConsoleProgress.Run("Simulating", p => SimulationRunner.Run(options, p));
             var written = WriteOutputs(run, folder, !parse.GetValue(noPlots));
             SummaryPrinter.Print(run, written, parse.InvocationConfiguration.Output);

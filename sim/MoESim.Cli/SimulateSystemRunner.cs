@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Text;
+using MoESim.Config;
+using MoESim.Hardware.Topology;
 using MoESim.IO;
 using MoESim.Metrics;
+using MoESim.Cost;
 using MoESim.Parallelism;
+using MoESim.Placement;
 using MoESim.Plots;
 using MoESim.Serving;
 using MoESim.Serving.ExpertParallel;
@@ -17,12 +21,42 @@ namespace MoESim.Cli;
 /// </summary>
 internal static class SimulateSystemRunner
 {
-    /// <summary>Simulates, writes outputs into <paramref name="folder"/> and prints a summary.</summary>
-    public static void Run(SimulationOptions options, string systemPath, ExpertPlacement? placement, int tensorParallel,
+    /// <summary>
+    /// Loads the placement YAML at <paramref name="path"/> and checks it against the model of
+    /// <paramref name="options"/> and the system at <paramref name="systemPath"/>: device count,
+    /// MoE layers, experts per layer, and every device's expert copies within the memory left
+    /// for experts at the run's memory utilization. Any mismatch is an <see cref="InputException"/>.
+    /// </summary>
+    public static ExpertPlacement LoadPlacement(string path, SimulationOptions options, string systemPath)
+    {
+        if (!File.Exists(path)) throw new InputException(path, "--placement", "file not found");
+        var model = SimulationRunner.LoadModel(options);
+        if (model.Moe is null) throw new InputException(options.ModelPath, "--placement", $"model {model.Name} is dense: it has no experts to place");
+        var system = SystemProfileLoader.Load(systemPath);
+        var work = new ModelWork(model);
+        var memory = PlacementSystems.From(system, work, options.Serving.MemoryUtilization).ExpertMemoryBytesPerDevice;
+        return ExpertPlacementYamlReader.Load(path, new ExpertPlacementLimits
+        {
+            NumDevices = system.DeviceCount,
+            NumMoeLayers = model.NumMoeLayers,
+            NumExperts = model.Moe.NumExperts,
+            ExpertWeightBytes = work.ExpertWeightBytes,
+            ExpertMemoryBytesPerDevice = memory,
+        });
+    }
+
+    /// <summary>
+    /// Simulates, writes outputs into <paramref name="folder"/> and prints a summary;
+    /// <paramref name="placementFile"/> (the YAML <paramref name="placement"/> came from, null for
+    /// the contiguous default) is echoed in report.json.
+    /// </summary>
+    public static void Run(SimulationOptions options, string systemPath, ExpertPlacement? placement, string? placementFile, int tensorParallel,
         string folder, bool plots, TextWriter output)
     {
         var config = new ExpertParallelConfig { TensorParallel = tensorParallel, Serving = options.Serving };
         var run = ConsoleProgress.Run("Simulating", p => ExpertParallelSimulation.Run(options, systemPath, placement, config, p));
+        if (placementFile is not null)
+            run = run with { EchoedInputs = new Dictionary<string, string>(run.EchoedInputs) { ["placement_file"] = placementFile } };
         var files = WriteOutputs(run, folder, plots);
         Print(run, files, output);
     }

@@ -50,6 +50,36 @@ public static class HeldOutSplit
         return (fitStats, holdoutFraction == 0 ? fitStats : held.Build());
     }
 
+    /// <summary>
+    /// Copies the held-out part (the same requests <see cref="Split(Func{IRoutingTraceReader}, TraceShape, int, double)"/>
+    /// scores on; the whole trace when <paramref name="holdoutFraction"/> is 0) to
+    /// <paramref name="writer"/> and completes it, so that it can be replayed. Returns the steps written.
+    /// </summary>
+    public static long WriteHeldOut(Func<IRoutingTraceReader> open, double holdoutFraction, IRoutingTraceWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(writer);
+        var step = new RoutingStep();
+        var requests = new HashSet<int>();
+        using (var reader = open())
+            while (reader.TryRead(step)) requests.Add(step.RequestId);
+        var fitRequests = holdoutFraction == 0 ? 0 : (int)Math.Floor(requests.Count * (1 - holdoutFraction));
+        var order = new Dictionary<int, int>();
+        long written = 0;
+        using (var reader = open())
+        {
+            while (reader.TryRead(step))
+            {
+                if (!order.TryGetValue(step.RequestId, out var index)) order[step.RequestId] = index = order.Count;
+                if (index < fitRequests) continue;
+                writer.Write(step);
+                written++;
+            }
+        }
+        writer.Complete();
+        return written;
+    }
+
     /// <summary>In-memory variant of the streaming Split for steps already held (tests, synthetic traces).</summary>
     public static (RoutingStatistics Fit, RoutingStatistics HeldOut) Split(IReadOnlyList<RoutingStep> steps, TraceShape modelShape, int numDevices, double holdoutFraction) =>
         Split(() => new InMemoryTraceReader(steps, modelShape), modelShape, numDevices, holdoutFraction);

@@ -28,7 +28,7 @@ public static class PlacementComparison
     private static readonly string[] Headers =
     {
         "strategy", "part", "max_device_load_tokens", "mean_device_load_tokens", "imbalance", "cross_device_mb_per_step",
-        "moe_ms_per_step", "moe_tokens_per_s", "solve_s", "ilp_gap_percent",
+        "moe_ms_per_step", "moe_tokens_per_s", "sim_tokens_per_s", "solve_s", "ilp_gap_percent",
     };
 
     private static IEnumerable<string[]> Cells(IReadOnlyList<PlacementComparisonRow> rows)
@@ -42,6 +42,7 @@ public static class PlacementComparison
                     row.Result.Placement.Strategy, part,
                     F(s.MaxDeviceLoadTokens, "F1"), F(s.MeanDeviceLoadTokens, "F1"), F(s.LoadImbalance, "F3"),
                     F(s.CrossDeviceBytes / 1e6, "F3"), F(s.MoeSecondsPerStep * 1e3, "F4"), F(s.MoeTokensPerSecond, "F0"),
+                    part == "held-out" && row.SimulatedTokensPerSecond is { } sim ? F(sim, "F0") : "",
                     F(row.Result.SolveSeconds, "F2"), row.Result.OptimalityGap is { } g ? F(g * 100, "F3") : "",
                 };
             }

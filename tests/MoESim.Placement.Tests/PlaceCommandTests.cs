@@ -15,7 +15,7 @@ public class PlaceCommandTests
     {
         var dir = CliTestSupport.TempDir();
         var (exit, stdout, stderr) = CliTestSupport.Run("place", "--trace", "synthetic", "--system", "dgx-h100", "--model", "mixtral-8x7b",
-            "--replicas", "8", "--synthetic-requests", "32", "--time-limit", "2", "--strategy", "greedy", "--out", dir, "--no-plots");
+            "--replicas", "8", "--synthetic-requests", "32", "--time-limit", "2", "--strategy", "greedy", "--sim-requests", "16", "--out", dir, "--no-plots");
         Assert.That(exit, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("| round-robin | held-out |"));
         var placement = ExpertPlacementYamlReader.Load(Path.Combine(dir, "placement.yaml"), new ExpertPlacementLimits { NumDevices = 8, NumMoeLayers = 32, NumExperts = 8 });
@@ -24,11 +24,23 @@ public class PlaceCommandTests
         Assert.That(lines, Has.Length.EqualTo(7));
         double MaxLoad(string strategy) => double.Parse(lines.Single(l => l.StartsWith($"{strategy},held-out,", StringComparison.Ordinal)).Split(',')[2], CultureInfo.InvariantCulture);
         double MoeTime(string strategy) => double.Parse(lines.Single(l => l.StartsWith($"{strategy},held-out,", StringComparison.Ordinal)).Split(',')[6], CultureInfo.InvariantCulture);
+        double Simulated(string strategy) => double.Parse(lines.Single(l => l.StartsWith($"{strategy},held-out,", StringComparison.Ordinal)).Split(',')[8], CultureInfo.InvariantCulture);
+        Assert.That(lines[0].Split(',')[8], Is.EqualTo("sim_tokens_per_s"));
+        Assert.That(lines.Single(l => l.StartsWith("greedy,fit,", StringComparison.Ordinal)).Split(',')[8], Is.Empty, "simulated on held-out routing only");
         foreach (var better in new[] { "greedy", "ilp" })
         {
             Assert.That(MaxLoad(better), Is.LessThan(MaxLoad("round-robin")), better);
             Assert.That(MoeTime(better), Is.LessThan(MoeTime("round-robin")), better);
+            // End to end (attention and scheduling included), the balanced placements still serve faster.
+            Assert.That(Simulated(better), Is.GreaterThan(Simulated("round-robin") * 1.05), better);
         }
+        // The written placement runs in expert-parallel serving, and report.json names it.
+        var simDir = Path.Combine(dir, "simulate");
+        var (simExit, _, simErr) = CliTestSupport.Run("simulate", "--system", "dgx-h100", "--model", "mixtral-8x7b", "--placement", Path.Combine(dir, "placement.yaml"),
+            "--poisson-rate", "100", "--poisson-requests", "4", "--prompt-tokens", "64", "--output-tokens", "4", "--zipf", "1.2", "--no-plots", "--out", simDir);
+        Assert.That(simExit, Is.EqualTo(0), simErr);
+        var report = File.ReadAllText(Path.Combine(simDir, "report.json"));
+        Assert.That(report, Does.Contain("\"placement\": \"greedy\"").And.Contain("placement_file"));
         // Per-layer gaps of the ILP: bound ≤ incumbent, and the layers add up to the table's fit time.
         var layers = File.ReadAllLines(Path.Combine(dir, "ilp-layer-gaps.csv")).Skip(1).Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
         Assert.That(layers, Has.Length.EqualTo(32));
@@ -75,6 +87,7 @@ public class PlaceCommandTests
     [TestCase("--system", "no-such-system", "--system: no such file")]
     [TestCase("--replicas", "4000", "--replicas: 501 expert copies per layer per device need")]
     [TestCase("--holdout", "1", "--holdout: must be in [0, 1)")]
+    [TestCase("--sim-requests", "-1", "--sim-requests: must be 0 (skip) or more")]
     [TestCase("--trace", "README.md", "README.md: extension: unknown trace format \".md\"")]
     public void BadInput_ExitsWithCode2AndAClearMessage(string option, string value, string expected)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MoESim.Parallelism;
 
 namespace MoESim.Tests.Cli;
 
@@ -30,6 +31,49 @@ public class SimulateSystemCommandTests
         Assert.That(ep.GetProperty("all_to_all_bytes").GetDouble(), Is.GreaterThan(0));
         Assert.That(ep.GetProperty("load_imbalance_max_over_mean").GetDouble(), Is.GreaterThan(1.0));
         Assert.That(report.RootElement.GetProperty("inputs").GetProperty("system").GetString(), Is.EqualTo("dgx-h100"));
+    }
+
+    [Test]
+    public void A_placement_file_decides_which_gpus_serve_experts()
+    {
+        // Mixtral's 8 experts packed two per GPU on GPUs 0-3: GPUs 4-7 must see no token-expert pairs.
+        var dir = CliTestSupport.TempDir();
+        var packed = Enumerable.Range(0, 32).Select(_ => Enumerable.Range(0, 8).Select(e => (IReadOnlyList<ExpertReplica>)new[] { new ExpertReplica(e / 2, 1.0) }).ToArray()).ToArray();
+        var yaml = Path.Combine(dir, "packed.yaml");
+        ExpertPlacementYamlWriter.Save(yaml, new ExpertPlacement(8, packed, "packed"));
+        var (exit, stdout, stderr) = CliTestSupport.Run("simulate", "--system", "dgx-h100", "--model", "mixtral-8x7b", "--placement", yaml,
+            "--poisson-rate", "100", "--poisson-requests", "4", "--prompt-tokens", "64", "--output-tokens", "4", "--no-plots", "--out", dir);
+        Assert.That(exit, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("packed placement"));
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+        var inputs = report.RootElement.GetProperty("inputs");
+        Assert.That(inputs.GetProperty("placement").GetString(), Is.EqualTo("packed"));
+        Assert.That(inputs.GetProperty("placement_file").GetString(), Is.EqualTo(yaml));
+        var pairs = report.RootElement.GetProperty("expert_parallel").GetProperty("device_token_expert_pairs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.That(pairs.Take(4), Is.All.GreaterThan(0));
+        Assert.That(pairs.Skip(4), Is.All.EqualTo(0));
+        // 4 requests x (64 prompt + 4 output - 1) tokens x top-2 x 32 layers.
+        Assert.That(pairs.Sum(), Is.EqualTo(4 * 67 * 2 * 32));
+    }
+
+    [Test]
+    public void A_placement_for_another_system_exits_2()
+    {
+        var dir = CliTestSupport.TempDir();
+        var yaml = Path.Combine(dir, "four-gpus.yaml");
+        ExpertPlacementYamlWriter.Save(yaml, ExpertPlacement.Contiguous(32, 8, 4));
+        var (exit, _, stderr) = CliTestSupport.Run("simulate", "--system", "dgx-h100", "--model", "mixtral-8x7b", "--placement", yaml, "--no-plots", "--out", dir);
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("four-gpus.yaml:").And.Contain("num_devices: the placement is for 4 devices but the system has 8"));
+        Assert.That(stderr, Does.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void A_placement_without_a_system_exits_2()
+    {
+        var (exit, _, stderr) = CliTestSupport.Run("simulate", "--placement", "p.yaml", "--max-requests", "2", "--no-plots", "--out", CliTestSupport.TempDir());
+        Assert.That(exit, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--placement: places experts on a multi-GPU system: add --system"));
     }
 
     [TestCase("--system", "systems/nowhere", "--system: no such file", TestName = "UnknownSystem")]

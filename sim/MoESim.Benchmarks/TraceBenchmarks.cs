@@ -59,7 +59,7 @@ public class TraceBenchmarks
     [Benchmark(Description = "stats over the benchmark trace, default sample")]
     public long Stats()
     {
-        var fraction = Math.Min(1.0, (8L << 20) / (double)new FileInfo(_trace).Length);
+        var fraction = Math.Min(1.0, (4L << 20) / (double)new FileInfo(_trace).Length);
         using var reader = RoutingTraceFiles.OpenReader(_trace);
         return TraceStatisticsRunner.Run(reader, new TraceStatisticsOptions { SampleFraction = fraction }).Steps;
     }

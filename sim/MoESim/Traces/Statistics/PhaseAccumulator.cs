@@ -11,7 +11,7 @@ internal sealed class PhaseAccumulator
         Layers = shape.NumMoeLayers;
         Experts = shape.NumExperts;
         TopK = shape.TopK;
-        Counts = new long[Layers * Experts];
+        LaneCounts = new long[Layers * 4 * Experts];
         LocalityPairs = new long[Layers];
         LocalityOverlap = new long[Layers];
         ReuseDistance = new long[Experts + 1];
@@ -26,7 +26,18 @@ internal sealed class PhaseAccumulator
     public int Layers { get; }
     public int Experts { get; }
     public int TopK { get; }
-    public long[] Counts { get; }           // [layer * experts + expert], all requests
+    public long[] LaneCounts { get; }       // [(layer * 4 + lane) * experts + expert], all requests
+
+    /// <summary>Selections per [layer * experts + expert]: the four lanes summed.</summary>
+    public long[] Counts()
+    {
+        var counts = new long[Layers * Experts];
+        for (var l = 0; l < Layers; l++)
+            for (var lane = 0; lane < 4; lane++)
+                for (var e = 0; e < Experts; e++)
+                    counts[l * Experts + e] += LaneCounts[(l * 4 + lane) * Experts + e];
+        return counts;
+    }
     public long Tokens { get; set; }
     public long SampledTokens { get; set; }
     public long[] LocalityPairs { get; }

@@ -10,9 +10,10 @@ internal static class PhaseSummarizer
         var experts = a.Experts;
         var layers = new LayerStatistics[a.Layers];
         var selections = new long[a.Layers][];
+        var counts = a.Counts();
         for (var l = 0; l < a.Layers; l++)
         {
-            var loads = a.Counts.AsSpan(l * experts, experts);
+            var loads = counts.AsSpan(l * experts, experts);
             selections[l] = loads.ToArray();
             long total = 0;
             foreach (var x in loads) total += x;

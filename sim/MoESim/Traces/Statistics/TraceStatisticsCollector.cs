@@ -66,12 +66,19 @@ public sealed class TraceStatisticsCollector
         phase.Tokens += tokens;
         // The all-selections pass: one increment per selection.
         var perLayer = tokens * k;
+        var lanes = phase.LaneCounts;
         for (var l = 0; l < layers; l++)
         {
-            // Span indexing keeps the bounds check: an id out of range throws instead of
-            // corrupting another layer's counts.
-            var layerCounts = phase.Counts.AsSpan(l * experts, experts);
-            foreach (var e in ids.Slice(l * perLayer, perLayer)) layerCounts[e]++;
+            // Four interleaved count arrays: a hot expert's repeated increments no longer wait on
+            // each other through memory (skewed traces hit one counter back to back).
+            var layerCounts = lanes.AsSpan(l * 4 * experts, 4 * experts);
+            var layerIds = ids.Slice(l * perLayer, perLayer);
+            for (var i = 0; i < layerIds.Length; i++)
+            {
+                var e = layerIds[i];
+                if ((uint)e >= (uint)experts) throw new IndexOutOfRangeException($"expert id {e} outside 0..{experts - 1}");
+                layerCounts[((i & 3) * experts) + e]++;
+            }
         }
         if (_sampler.Contains(step.RequestId)) AddSampled(step, phase, ids);
     }

@@ -1,7 +1,7 @@
 namespace MoESim.Traces.Replay;
 
 /// <summary>
-/// Cache of decoded trace requests, bounded by a total selection budget (2 bytes each), so
+/// Cache of decoded trace requests, bounded by a total selection budget (1 byte each, 2 above 256 experts), so
 /// replay memory stays bounded whatever the trace size. A hit is an array load and a use-stamp
 /// store (routing looks requests up per slice, every pass); when a miss takes the cache over
 /// budget, the least recently used requests are evicted. The latest request always stays, even
@@ -43,14 +43,27 @@ internal sealed class ReplayRequestCache
         return request;
     }
 
+    /// <summary>Drops <paramref name="index"/> if resident (a partial decode about to be replaced by a full one).</summary>
+    public void Drop(int index)
+    {
+        if (_resident[index] is null) return;
+        var at = _residentIndices.IndexOf(index);
+        RemoveAt(at);
+    }
+
     /// <summary>Evicts the least recently used request: a scan, but only on misses over budget.</summary>
     private void EvictOldest()
     {
         var oldest = 0;
         for (var i = 1; i < _residentIndices.Count; i++)
             if (_lastUse[_residentIndices[i]] < _lastUse[_residentIndices[oldest]]) oldest = i;
-        var index = _residentIndices[oldest];
-        _residentIndices[oldest] = _residentIndices[^1];
+        RemoveAt(oldest);
+    }
+
+    private void RemoveAt(int at)
+    {
+        var index = _residentIndices[at];
+        _residentIndices[at] = _residentIndices[^1];
         _residentIndices.RemoveAt(_residentIndices.Count - 1);
         _heldSelections -= _resident[index]!.Selections;
         _resident[index] = null;

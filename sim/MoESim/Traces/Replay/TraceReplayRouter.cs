@@ -7,6 +7,9 @@ namespace MoESim.Traces.Replay;
 /// Replays an expert-selection trace as the routing source of a simulation, streamed: one pass
 /// at open builds a small index (per trace request: first step's file position and token
 /// counts), then requests are decoded on demand into an LRU cache bounded by a selection budget.
+/// A decode holds only the leading tokens of each phase that the simulated requests replaying
+/// it can reach (from their prompt and output lengths, <see cref="ReplayNeed"/>) and stops
+/// reading there; a slice reaching further (not expected) triggers a full decode.
 /// </summary>
 /// <remarks>
 /// Mapping (documented in traces/README.md): simulated request i (0-based, arrival order)
@@ -18,7 +21,7 @@ namespace MoESim.Traces.Replay;
 /// </remarks>
 public sealed class TraceReplayRouter : IRoutingSource, IDisposable
 {
-    /// <summary>Default cache budget: 32 M selections (64 MB).</summary>
+    /// <summary>Default cache budget: 32 M selections (32 MB at ≤ 256 experts, 64 MB above).</summary>
     public const long DefaultCacheSelections = 32L << 20;
 
     private readonly ISeekableTraceReader _reader;
@@ -26,6 +29,9 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     private readonly int[] _promptTokens;
     private readonly ReplayRequestCache _cache;
     private readonly Func<int, ReplayRequest> _decode;
+    private readonly Func<int, ReplayRequest> _decodeFull;
+    private readonly int[] _needPrefill;
+    private readonly int[] _needDecode;
     private readonly RoutingStep _step = new();
     private readonly int[] _seen;
     private ReplayRequest[] _resolved = new ReplayRequest[64];
@@ -38,7 +44,9 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         for (var i = 0; i < requests.Count; i++) _promptTokens[i] = requests[i].PromptTokens;
         _index = BuildIndex(reader);
         _cache = new ReplayRequestCache(_index.Length, cacheSelections);
-        _decode = Decode;
+        (_needPrefill, _needDecode) = ReplayNeed.Compute(_index, requests);
+        _decode = index => Decode(index, _needPrefill[index], _needDecode[index]);
+        _decodeFull = index => Decode(index, _index[index].PrefillTokens, _index[index].DecodeTokens);
         _seen = new int[Shape.NumMoeLayers * Shape.NumExperts];
     }
 
@@ -102,13 +110,17 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         return entries.ToArray();
     }
 
-    private ReplayRequest Decode(int index)
+    /// <summary>
+    /// Decodes trace request <paramref name="index"/>, holding its first <paramref name="storedPrefill"/>
+    /// prefill and <paramref name="storedDecode"/> decode tokens; reading stops once both are filled.
+    /// </summary>
+    private ReplayRequest Decode(int index, int storedPrefill, int storedDecode)
     {
         var entry = _index[index];
-        var request = new ReplayRequest(entry.PrefillTokens, entry.DecodeTokens, NumMoeLayers, TopK);
+        var request = new ReplayRequest(entry.PrefillTokens, entry.DecodeTokens, storedPrefill, storedDecode, NumMoeLayers, NumExperts, TopK);
         _reader.Seek(entry.FirstStep);
         int prefill = 0, decode = 0, steps = 0;
-        while (steps < entry.Steps && _reader.TryRead(_step))
+        while (steps < entry.Steps && (prefill < storedPrefill || decode < storedDecode) && _reader.TryRead(_step))
         {
             if (_step.RequestId != entry.RequestId) continue; // interleaved requests
             steps++;
@@ -123,7 +135,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 decode += _step.TokenCount;
             }
         }
-        if (steps < entry.Steps) throw new InvalidOperationException($"trace request {entry.RequestId}: found {steps} of {entry.Steps} steps on replay");
+        if (prefill < storedPrefill || decode < storedDecode) throw new InvalidOperationException($"trace request {entry.RequestId}: found {steps} of {entry.Steps} steps on replay");
         return request;
     }
 
@@ -133,8 +145,26 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         var slices = batch.Slices;
         if (_resolved.Length < slices.Length) _resolved = new ReplayRequest[Math.Max(slices.Length, _resolved.Length * 2)];
         for (var s = 0; s < slices.Length; s++)
-            _resolved[s] = _cache.Get(slices[s].RequestId % _index.Length, _decode);
+        {
+            var index = slices[s].RequestId % _index.Length;
+            var request = _cache.Get(index, _decode);
+            if (!request.Complete && !Covers(request, slices[s]))
+            {
+                _cache.Drop(index);
+                request = _cache.Get(index, _decodeFull);
+            }
+            _resolved[s] = request;
+        }
         return _resolved.AsSpan(0, slices.Length);
+    }
+
+    /// <summary>Whether a partly decoded request holds every token the slice replays.</summary>
+    private bool Covers(ReplayRequest request, in SequenceSlice slice)
+    {
+        var first = slice.FirstTokenIndex;
+        var last = first + slice.TokenCount - 1;
+        var prompt = slice.RequestId < _promptTokens.Length ? _promptTokens[slice.RequestId] : 0;
+        return request.Covers(slice.IsPrefill, first, last, Math.Max(0, first - prompt), Math.Max(0, last - prompt));
     }
 
     private ReplayToken TokenIds(ReplayRequest request, in SequenceSlice slice, int t)
@@ -157,7 +187,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 for (var layer = 0; layer < layers; layer++)
                 {
                     var counts = expertTokenCounts.Slice(layer * experts, experts);
-                    foreach (var e in token.Layer(layer, k)) counts[e]++;
+                    for (var j = 0; j < k; j++) counts[token.Id(layer, k, j)]++;
                 }
             }
         for (var layer = 0; layer < layers; layer++)
@@ -196,9 +226,9 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 {
                     if (distinct[layer] == experts) continue;
                     var layerSeen = seen.Slice(layer * experts, experts);
-                    foreach (var e in token.Layer(layer, k))
+                    for (var j = 0; j < k; j++)
                     {
-                        ref var mark = ref layerSeen[e];
+                        ref var mark = ref layerSeen[token.Id(layer, k, j)];
                         if (mark == serial) continue;
                         mark = serial;
                         if (++distinct[layer] == experts) open--;
@@ -219,9 +249,8 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 var ids = TokenIds(resolved[s], slices[s], t);
                 for (var layer = 0; layer < NumMoeLayers; layer++)
                 {
-                    var source = ids.Layer(layer, k);
                     var target = expertIds.Slice((layer * tokens + token) * k, k);
-                    for (var j = 0; j < k; j++) target[j] = source[j];
+                    for (var j = 0; j < k; j++) target[j] = ids.Id(layer, k, j);
                 }
             }
     }

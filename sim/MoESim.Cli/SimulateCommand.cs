@@ -28,6 +28,7 @@ internal static class SimulateCommand
         var weightDtype = new Option<string?>("--weight-dtype") { Description = $"Override the model's weight data type ({DataTypes.AcceptedNames})" };
         var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of expert popularity for the synthetic router (0 = uniform)", DefaultValueFactory = _ => 0.0 };
         var trace = new Option<string?>("--trace") { Description = "Expert-selection trace to replay (.jsonl, .moetrace or .csv; shape must match the model) instead of the synthetic router" };
+        var routerParams = new Option<string?>("--router-params") { Description = "Synthetic router v2 parameters (params.json from `trace gen`/`trace gen --fit`: popularity, locality, affinity per phase); --seed replaces the file's seed" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for every random choice", DefaultValueFactory = _ => 42UL };
         var maxTokens = new Option<int>("--max-batch-tokens") { Description = "Token budget per forward pass", DefaultValueFactory = _ => 8192 };
         var maxSeqs = new Option<int>("--max-seqs") { Description = "Most sequences running at once", DefaultValueFactory = _ => 256 };
@@ -41,7 +42,7 @@ internal static class SimulateCommand
 
         var command = new Command("simulate", "Simulate serving a request stream on one device (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)")
         {
-            model, hardware, requests, maxRequests, poisson, poissonCount, prompt, output, weightDtype, zipf, trace, seed, maxTokens, maxSeqs, memUtil, outDir, timeline, noPlots,
+            model, hardware, requests, maxRequests, poisson, poissonCount, prompt, output, weightDtype, zipf, trace, routerParams, seed, maxTokens, maxSeqs, memUtil, outDir, timeline, noPlots,
             system, tensorParallel, placement,
         };
         command.SetAction(parse =>
@@ -71,6 +72,7 @@ internal static class SimulateCommand
                 WeightDataType = weights,
                 RouterZipfExponent = parse.GetValue(zipf),
                 RoutingTracePath = parse.GetValue(trace),
+                RouterParametersPath = parse.GetValue(routerParams),
                 Seed = parse.GetValue(seed),
                 Serving = new ServingConfig
                 {
@@ -86,6 +88,8 @@ internal static class SimulateCommand
                 throw new InputException($"{options.RouterZipfExponent}", "--zipf", "must be between 0 and 4");
             if (options.RoutingTracePath is not null && options.RouterZipfExponent != 0)
                 throw new InputException($"{options.RouterZipfExponent}", "--zipf", "applies to the synthetic router only; drop it when replaying --trace");
+            if (options.RouterParametersPath is not null && (options.RoutingTracePath is not null || options.RouterZipfExponent != 0))
+                throw new InputException(options.RouterParametersPath, "--router-params", "sets the whole synthetic router: drop --trace and --zipf");
             var folder = parse.GetValue(outDir)!;
             var placementFile = parse.GetValue(placement);
             if (parse.GetValue(system) is { } systemName)

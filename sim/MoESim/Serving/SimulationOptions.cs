@@ -27,6 +27,12 @@ public sealed record SimulationOptions
     public DataType? WeightDataType { get; init; }
     /// <summary>Expert-selection trace to replay (.jsonl, .moetrace, .csv); null for the synthetic router.</summary>
     public string? RoutingTracePath { get; init; }
+    /// <summary>
+    /// Synthetic router v2 parameters (a params.json written by <c>trace gen</c> or <c>trace gen --fit</c>):
+    /// popularity, locality and affinity per phase; null for the plain Zipf router. The run's seed
+    /// replaces the file's seed, so <see cref="Seed"/> governs every random choice.
+    /// </summary>
+    public string? RouterParametersPath { get; init; }
     /// <summary>Zipf exponent of the synthetic router (0 = uniform).</summary>
     public double RouterZipfExponent { get; init; }
     /// <summary>Seed of every random choice in the run.</summary>

@@ -5,6 +5,7 @@ using MoESim.Metrics;
 using MoESim.Models;
 using MoESim.Randomness;
 using MoESim.Traces;
+using MoESim.Traces.Synthetic;
 using MoESim.Traces.Replay;
 
 namespace MoESim.Serving;
@@ -79,7 +80,17 @@ public static class SimulationRunner
             if (model.Moe is null) throw new Config.InputException(trace, "--trace", $"model {model.Name} is dense: it has no experts to route");
             return TraceReplayRouter.Open(trace, model.Name, model.NumMoeLayers, model.Moe.NumExperts, model.Moe.TopK, requests);
         }
-        return model.Moe is null ? null : new SyntheticRouter(new SyntheticRouterConfig
+        if (model.Moe is null) return null;
+        var seed = random.Fork(2).NextUInt64();
+        if (options.RouterParametersPath is { } parameters)
+        {
+            var config = GeneratorParametersFile.Read(parameters);
+            if (!config.Matches(model.NumMoeLayers, model.Moe.NumExperts, model.Moe.TopK))
+                throw new Config.InputException(parameters, "shape",
+                    $"the router parameters are for {config.NumMoeLayers} MoE layers x {config.NumExperts} experts, top-{config.TopK}; model {model.Name} has {model.NumMoeLayers} x {model.Moe.NumExperts}, top-{model.Moe.TopK}");
+            return SyntheticRoutingSource.Create(config with { Seed = seed });
+        }
+        return new SyntheticRouter(new SyntheticRouterConfig
         {
             NumMoeLayers = model.NumMoeLayers,
             NumExperts = model.Moe.NumExperts,
@@ -87,7 +98,7 @@ public static class SimulationRunner
             ZipfExponent = options.RouterZipfExponent,
             // A stream of its own: the router forks per-layer streams from its seed the same way
             // the runner does, so reusing options.Seed would correlate arrivals with routing.
-            Seed = random.Fork(2).NextUInt64(),
+            Seed = seed,
         });
     }
 

@@ -36,4 +36,8 @@ public sealed record TraceGeneratorConfig
     public bool IsMemoryless =>
         Prefill.Locality == 0 && Prefill.Affinity == 0 && Decode.Locality == 0 && Decode.Affinity == 0
         && Prefill.Histogram is null && Decode.Histogram is null && Prefill.ZipfExponent == Decode.ZipfExponent;
+
+    /// <summary>True when a model with this MoE shape can use the configuration.</summary>
+    public bool Matches(int numMoeLayers, int numExperts, int topK) =>
+        numMoeLayers == NumMoeLayers && numExperts == NumExperts && topK == TopK;
 }

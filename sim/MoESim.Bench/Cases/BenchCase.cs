@@ -58,6 +58,7 @@ public abstract class BenchCase : IDisposable
     /// <summary>A device buffer of <paramref name="length"/> floats uniform in [<paramref name="low"/>, <paramref name="high"/>); the host copy is returned too.</summary>
     protected (MemoryBuffer1D<float, Stride1D.Dense> Device, float[] Host) Floats(long length, float low = 0f, float high = 1f)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length); // ILGPU fails on an empty host array with a bare NullReferenceException
         var host = new float[length];
         for (long i = 0; i < length; i++) host[i] = (float)(low + (high - low) * Random.NextDouble());
         var device = Kernels.Accelerator.Allocate1D(host);

@@ -7,43 +7,57 @@ namespace MoESim.Bench.Kernels;
 /// Token dispatch and combine within one device. Gather: row r of the expert-sorted buffer is
 /// token <c>sourceToken[r]</c> of X (H wide). Combine: token t's output is the gate-weighted sum
 /// of its top-k expert rows, <c>Y[t] = Σ_j weight[t·k+j] · E[slotOf[t·k+j]]</c>.
+/// Both are grid-stride kernels over the output elements with a fixed thread count, like the
+/// stream kernels: a data-movement kernel's time then follows the bytes it moves. With one thread
+/// per element, ILGPU's CPU accelerator spent 1–4 µs of scheduling per thread, so gather times
+/// followed thread counts and scheduler noise (37% median model error) rather than data.
 /// </summary>
 public sealed class GatherScatterKernels
 {
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int> _gather;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int> _combine;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, long, int, int> _gather;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, long, int, int, int> _combine;
 
-    public GatherScatterKernels(Accelerator accelerator)
+    public GatherScatterKernels(Accelerator accelerator, int threads)
     {
-        _gather = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int>(Gather);
-        _combine = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, int, int>(Combine);
+        Threads = threads;
+        _gather = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, long, int, int>(Gather);
+        _combine = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, long, int, int, int>(Combine);
     }
+
+    /// <summary>Threads launched per kernel (each strides over the output elements).</summary>
+    public int Threads { get; }
 
     /// <summary>Queues sorted[r, :] = x[sourceToken[r], :] for <paramref name="rows"/> rows of width <paramref name="h"/>.</summary>
     public void Gather(ArrayView<float> x, ArrayView<int> sourceToken, ArrayView<float> sorted, int rows, int h) =>
-        _gather((int)((long)rows * h), x, sourceToken, sorted, h);
+        _gather(Threads, x, sourceToken, sorted, (long)rows * h, h, Threads);
 
     /// <summary>Queues y[t, :] = Σ_j weight[t·k+j] · expertOut[slotOf[t·k+j], :] for <paramref name="tokens"/> tokens.</summary>
     public void Combine(ArrayView<float> expertOut, ArrayView<int> slotOf, ArrayView<float> weight, ArrayView<float> y, int tokens, int h, int topK) =>
-        _combine((int)((long)tokens * h), expertOut, slotOf, weight, y, h, topK);
+        _combine(Threads, expertOut, slotOf, weight, y, (long)tokens * h, h, topK, Threads);
 
-    private static void Gather(Index1D index, ArrayView<float> x, ArrayView<int> sourceToken, ArrayView<float> sorted, int h)
+    private static void Gather(Index1D t, ArrayView<float> x, ArrayView<int> sourceToken, ArrayView<float> sorted, long elements, int h, int stride)
     {
-        var row = index.X / h;
-        var col = index.X - row * h;
-        sorted[index] = x[(long)sourceToken[row] * h + col];
+        for (long i = t; i < elements; i += stride)
+        {
+            var row = i / h;
+            var col = i - row * h;
+            sorted[i] = x[sourceToken[row] * (long)h + col];
+        }
     }
 
-    private static void Combine(Index1D index, ArrayView<float> expertOut, ArrayView<int> slotOf, ArrayView<float> weight, ArrayView<float> y, int h, int topK)
+    private static void Combine(Index1D t, ArrayView<float> expertOut, ArrayView<int> slotOf, ArrayView<float> weight, ArrayView<float> y, long elements, int h, int topK, int stride)
     {
-        var token = index.X / h;
-        var col = index.X - token * h;
-        var sum = 0f;
-        for (var j = 0; j < topK; j++)
+        for (long i = t; i < elements; i += stride)
         {
-            var pair = token * topK + j;
-            sum += weight[pair] * expertOut[(long)slotOf[pair] * h + col];
+            var token = i / h;
+            var col = i - token * h;
+            var sum = 0f;
+            for (var j = 0; j < topK; j++)
+            {
+                var pair = token * topK + j;
+                sum += weight[pair] * expertOut[slotOf[pair] * (long)h + col];
+            }
+            y[i] = sum;
         }
-        y[index] = sum;
     }
 }

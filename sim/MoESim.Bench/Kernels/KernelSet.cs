@@ -15,7 +15,7 @@ public sealed class KernelSet
         Stream = new StreamKernels(acc, Math.Max(64, acc.MaxNumThreads * 4));
         SwiGlu = new SwiGluKernels(acc);
         GroupedFfn = new GroupedFfnKernels(acc, SwiGlu);
-        GatherScatter = new GatherScatterKernels(acc);
+        GatherScatter = new GatherScatterKernels(acc, Stream.Threads);
         Attention = new AttentionDecodeKernels(acc);
         Empty = new EmptyKernel(acc);
     }

@@ -21,7 +21,8 @@ public static class BenchSuite
         var launch = ProbeLaunch(kernels);
         var hostCopy = ProbeHostCopy(kernels);
         var (flopsEstimate, bytesEstimate) = ProbeRates(kernels);
-        var memory = bench.IsCuda ? bench.Accelerator.MemorySize : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var hostMemory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var memory = bench.IsCuda ? bench.Accelerator.MemorySize : hostMemory;
 
         double Estimate(CaseSpec s) => Math.Max(s.Flops / flopsEstimate, s.Bytes / bytesEstimate) + s.Kernels * launch;
         var passes = Math.Max(1, settings.Passes);
@@ -51,8 +52,8 @@ public static class BenchSuite
                     var estimate = Estimate(spec);
                     if (estimate > 3 * settings.MaxSecondsPerRun)
                         skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"estimated {estimate:0.###} s per run exceeds the {settings.MaxSecondsPerRun} s cap")));
-                    else if (spec.AllocatedBytes > settings.MaxMemoryFraction * memory)
-                        skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, Invariant($"needs {spec.AllocatedBytes / 1e9:0.##} GB, over {settings.MaxMemoryFraction:P0} of device memory")));
+                    else if (MemoryProblem(spec, bench.IsCuda, memory, hostMemory, settings.MaxMemoryFraction) is { } tooBig)
+                        skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, tooBig));
                     else
                         times[i] = FirstPass(kernels, spec, settings, seed, skipped, out errors[i]);
                 }
@@ -91,10 +92,39 @@ public static class BenchSuite
         };
     }
 
+    /// <summary>
+    /// Why <paramref name="spec"/> does not fit in memory, or null when it does. Every case keeps
+    /// host copies of its inputs for the reference check, so on the CPU accelerator (device memory
+    /// is host memory) a case needs about twice its device bytes; on a GPU the device bytes must
+    /// fit the device and the host copies the host.
+    /// </summary>
+    public static string? MemoryProblem(CaseSpec spec, bool isGpu, double deviceMemoryBytes, double hostMemoryBytes, double fraction)
+    {
+        var hostBytes = isGpu ? spec.AllocatedBytes : 2 * spec.AllocatedBytes;
+        if (isGpu && spec.AllocatedBytes > fraction * deviceMemoryBytes)
+            return Invariant($"needs {spec.AllocatedBytes / 1e9:0.##} GB of device memory, over {fraction:P0} of the device's {deviceMemoryBytes / 1e9:0.#} GB");
+        if (hostBytes > fraction * hostMemoryBytes)
+            return Invariant($"needs {hostBytes / 1e9:0.##} GB of host memory (device buffers and host reference copies), over {fraction:P0} of the {hostMemoryBytes / 1e9:0.#} GB available");
+        return null;
+    }
+
     /// <summary>Checks the case, times one run against the cap, then its first share of repetitions; null when skipped.</summary>
     private static List<double>? FirstPass(KernelSet kernels, CaseSpec spec, SuiteSettings settings, ulong seed, List<SkippedCase> skipped, out double error)
     {
-        using var benchCase = spec.Create(kernels, seed);
+        BenchCase benchCase;
+        try
+        {
+            benchCase = spec.Create(kernels, seed);
+        }
+        catch (Exception e) when (e is ArgumentException or OutOfMemoryException or ILGPU.Runtime.AcceleratorException)
+        {
+            // A case that cannot be built (a shape the device cannot hold) is listed, not fatal:
+            // it must not throw away the hour of measurements before it.
+            error = double.NaN;
+            skipped.Add(new SkippedCase(spec.Family, spec.Variant, spec.Shape, $"FAILED to build: {e.GetType().Name}: {e.Message}"));
+            return null;
+        }
+        using var owned = benchCase;
         error = benchCase.MaxRelativeError();
         if (!(error <= settings.RelativeTolerance))
         {

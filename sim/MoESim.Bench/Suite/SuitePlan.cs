@@ -113,8 +113,8 @@ public static class SuitePlan
                 var routing = new SkewedRouting(tokens, topK, experts, ZipfExponent, routingSeed++);
                 var rows = routing.Rows;
                 var histogram = $"T={tokens} E={experts} k={topK} H={h} I={inter} tokens/expert={routing.HistogramText}";
-                var gatherWork = new WorkComponent(BenchFamilies.Gather, 0, Bytes * 2.0 * rows * h + 4.0 * rows, 1, (double)rows * h);
-                var combineWork = new WorkComponent(BenchFamilies.Combine, 2.0 * rows * h, Bytes * ((double)rows * h + (double)tokens * h + rows) + 4.0 * rows, 1, (double)tokens * h);
+                var gatherWork = new WorkComponent(BenchFamilies.Gather, 0, Bytes * 2.0 * rows * h + 4.0 * rows, 1, streamThreads);
+                var combineWork = new WorkComponent(BenchFamilies.Combine, 2.0 * rows * h, Bytes * ((double)rows * h + (double)tokens * h + rows) + 4.0 * rows, 1, streamThreads);
                 if (tokenCounts.Contains(tokens))
                 {
                     gather.Add(Spec(BenchFamilies.Gather, m.Name, $"T={tokens} k={topK} H={h}", new[] { gatherWork },
@@ -137,7 +137,9 @@ public static class SuitePlan
         var attention = new List<CaseSpec>();
         var batches = quick ? new[] { 1, 2, 4 } : new[] { 1, 4, 16, 64 };
         var contexts = quick ? new[] { 32, 64, 128, 256 } : new[] { 256, 1024, 4096, 16384 };
-        foreach (var m in models.Where(m => m.Attention.NumKvHeads > 0).Take(quick ? 1 : 3))
+        // The kernel is grouped-query attention with one head size for K and V; MLA models
+        // (DeepSeek-V3: head_dim 0, latent KV) would need the absorbed-latent kernel, not built.
+        foreach (var m in models.Where(m => m.Attention.NumKvHeads > 0 && m.Attention.HeadDim > 0).Take(quick ? 1 : 3))
         {
             var att = m.Attention;
             var heads = Math.Max(1, att.NumHeads / (quick ? 4 : 1));

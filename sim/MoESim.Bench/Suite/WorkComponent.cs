@@ -4,7 +4,8 @@ namespace MoESim.Bench.Suite;
 /// Work of one part of a benchmark case, predicted with the model of <see cref="Family"/>.
 /// Single kernels have one component; composites (a whole MoE layer) have one per stage (one per
 /// expert for the grouped FFN). <see cref="Threads"/> is the threads the kernels launch in total
-/// (one per output element for these kernels; 0 where a kernel strides over its data).
+/// (one per output element for most kernels; the fixed grid size for the grid-stride stream,
+/// gather and combine kernels).
 /// </summary>
 public sealed record WorkComponent(string Family, double Flops, double Bytes, int Kernels, double Threads = 0)
 {

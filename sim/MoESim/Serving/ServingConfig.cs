@@ -20,6 +20,10 @@ public sealed record ServingConfig
     {
         if (MaxBatchTokens < 1) yield return ("max_batch_tokens", $"must be at least 1, got {MaxBatchTokens}");
         if (MaxSequences < 1) yield return ("max_sequences", $"must be at least 1, got {MaxSequences}");
+        // Every running sequence decodes one token per pass, so a pass could not stay within
+        // max_batch_tokens otherwise (vLLM rejects max_num_batched_tokens < max_num_seqs too).
+        if (MaxBatchTokens >= 1 && MaxSequences >= 1 && MaxBatchTokens < MaxSequences)
+            yield return ("max_batch_tokens", $"must be at least max_sequences ({MaxSequences}): every running sequence decodes one token per pass; got {MaxBatchTokens}");
         if (!(MemoryUtilization > 0 && MemoryUtilization <= 1)) yield return ("memory_utilization", $"must be in (0, 1], got {MemoryUtilization}");
     }
 }

@@ -17,7 +17,7 @@ public class DeterminismTests
         var device = MemoryBoundDevice();
         var router = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 2, NumExperts = 8, TopK = 2, ZipfExponent = zipf, Seed = routerSeed });
         return new SingleDeviceServer(new ModelWork(TinyMoe()), device, new RooflineTimeModel(device), requests, router,
-            new ServingConfig { MaxBatchTokens = 64, MemoryUtilization = 1.0 }).Run();
+            new ServingConfig { MaxBatchTokens = 64, MaxSequences = 64, MemoryUtilization = 1.0 }).Run();
     }
 
     [Test]

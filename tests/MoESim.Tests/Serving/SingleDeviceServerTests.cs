@@ -14,7 +14,7 @@ public class SingleDeviceServerTests
     private const double Ps = 1e12;
     private const double Rel = 1e-9; // relative tolerance: pass times are rounded to whole picoseconds
 
-    private static ServingConfig Config(int maxBatchTokens = 8192) => new() { MaxBatchTokens = maxBatchTokens, MemoryUtilization = 1.0 };
+    private static ServingConfig Config(int maxBatchTokens = 8192) => new() { MaxBatchTokens = maxBatchTokens, MaxSequences = Math.Min(256, maxBatchTokens), MemoryUtilization = 1.0 };
 
     private static SimulationResult RunDense(IReadOnlyList<Request> requests, ServingConfig? config = null, DeviceProfile? device = null)
     {
@@ -157,6 +157,8 @@ public class SingleDeviceServerTests
         var d = ComputeBoundDevice();
         Assert.Throws<InputException>(() => new SingleDeviceServer(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), Array.Empty<Request>(), null, Config()));
         Assert.Throws<InputException>(() => new SingleDeviceServer(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config() with { MaxBatchTokens = 0 }));
+        var tooFewTokens = Assert.Throws<InputException>(() => new SingleDeviceServer(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config() with { MaxBatchTokens = 100, MaxSequences = 101 }))!;
+        Assert.That(tooFewTokens.Message, Does.Contain("max_batch_tokens").And.Contain("max_sequences (101)"));
     }
 
     [Test]

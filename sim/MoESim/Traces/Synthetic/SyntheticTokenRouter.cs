@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using MoESim.Randomness;
 
 namespace MoESim.Traces.Synthetic;
@@ -14,16 +16,21 @@ namespace MoESim.Traces.Synthetic;
 /// from popularity: all k at once by systematic sampling (exact inclusion probabilities) when
 /// nothing was copied, else one at a time ∝ π with rejection of repeats. With λ = α = 0 this is
 /// exactly the v1 <see cref="SyntheticRouter.RouteToken"/> model.
+/// Speed: the λ and α coin flips of a layer come as bit masks (<see cref="BernoulliMask"/>, one
+/// random word per eight slots), single picks from an alias table, and repeats are caught by a
+/// bit set over the experts, so nothing is allocated and no per-slot search is needed.
 /// </remarks>
 public sealed class SyntheticTokenRouter
 {
     private const int MaxRejections = 64;
     private readonly TraceGeneratorConfig _config;
-    private readonly ExpertPopularityTable _prefill;
-    private readonly ExpertPopularityTable _decode;
+    private readonly Phase _prefill;
+    private readonly Phase _decode;
     private readonly SuccessorSets _successors;
     private readonly SeededRandom _random;
-    private readonly bool[] _open;
+    private readonly ulong[] _closed; // slots fixed so far at this layer (one bit per slot)
+    private readonly ulong[] _follow; // slots that try a successor (affinity coin flips)
+    private readonly ulong[] _taken;  // experts held by closed slots (one bit per expert)
 
     /// <summary>Builds popularity tables and successor sets from <paramref name="config"/> (validated by the caller).</summary>
     public SyntheticTokenRouter(TraceGeneratorConfig config)
@@ -40,18 +47,30 @@ public sealed class SyntheticTokenRouter
             for (var e = 0; e < config.NumExperts; e++) ranks[l][e] = e;
             rankRandom.Shuffle(ranks[l]);
         }
-        _prefill = new ExpertPopularityTable(config.NumMoeLayers, config.NumExperts, config.TopK, config.Prefill, ranks, root.Fork(2));
-        _decode = new ExpertPopularityTable(config.NumMoeLayers, config.NumExperts, config.TopK, config.Decode, ranks, root.Fork(3));
-        _successors = new SuccessorSets(config.NumMoeLayers, config.NumExperts, config.SuccessorSetSize, _decode, root.Fork(4));
+        var decode = new ExpertPopularityTable(config.NumMoeLayers, config.NumExperts, config.TopK, config.Decode, ranks, root.Fork(3));
+        // Phases with the same popularity share one table (half the set-up time); its seeded
+        // orders only spread co-activation partners, which needs no second copy.
+        var prefill = SamePopularity(config.Prefill, config.Decode)
+            ? decode
+            : new ExpertPopularityTable(config.NumMoeLayers, config.NumExperts, config.TopK, config.Prefill, ranks, root.Fork(2));
+        _prefill = new Phase(prefill, config.Prefill, config.TopK);
+        _decode = new Phase(decode, config.Decode, config.TopK);
+        _successors = new SuccessorSets(config.NumMoeLayers, config.NumExperts, config.SuccessorSetSize, decode, root.Fork(4));
         _random = root.Fork(5);
-        _open = new bool[config.TopK];
+        var words = (config.TopK + 63) >> 6;
+        _closed = new ulong[words];
+        _follow = new ulong[words];
+        _taken = new ulong[(config.NumExperts + 63) >> 6];
     }
+
+    private static bool SamePopularity(RoutingPhaseParameters a, RoutingPhaseParameters b) =>
+        ReferenceEquals(a.Histogram, b.Histogram) && (a.Histogram is not null || a.ZipfExponent == b.ZipfExponent);
 
     /// <summary>The configuration routed.</summary>
     public TraceGeneratorConfig Config => _config;
 
     /// <summary>Popularity of prompt (true) or generated (false) tokens.</summary>
-    public ExpertPopularityTable Popularity(bool prefill) => prefill ? _prefill : _decode;
+    public ExpertPopularityTable Popularity(bool prefill) => prefill ? _prefill.Popularity : _decode.Popularity;
 
     /// <summary>Successor sets used by affinity.</summary>
     public SuccessorSets Successors => _successors;
@@ -63,76 +82,153 @@ public sealed class SyntheticTokenRouter
     /// </summary>
     public void RouteToken(bool prefill, bool hasPrevious, Span<int> state)
     {
-        var p = prefill ? _config.Prefill : _config.Decode;
-        var table = prefill ? _prefill : _decode;
+        var phase = prefill ? _prefill : _decode;
         var k = _config.TopK;
-        var random = _random;
-        var locality = hasPrevious ? p.Locality : 0;
-        var affinity = p.Affinity;
-        if (locality == 0 && affinity == 0)
-        {
-            for (var l = 0; l < _config.NumMoeLayers; l++) table.DrawSet(l, random, state.Slice(l * k, k));
-            return;
-        }
-        var open = _open.AsSpan();
         for (var l = 0; l < _config.NumMoeLayers; l++)
         {
             var slots = state.Slice(l * k, k);
-            var openCount = k;
-            for (var j = 0; j < k; j++)
+            RouteLayer(phase, l, slots, hasPrevious ? slots : default, l > 0 ? state.Slice((l - 1) * k, k) : default);
+        }
+    }
+
+    /// <summary>
+    /// Routes <paramref name="tokens"/> consecutive tokens of one request (token i follows token
+    /// i − 1) into <paramref name="ids"/>, laid out [layer][token][k] as in a <see cref="RoutingStep"/>.
+    /// <paramref name="last"/> (layers × k) holds the request's previous token on entry when
+    /// <paramref name="hasPrevious"/>, and the last routed token on return. Layer by layer, so one
+    /// layer's tables stay in cache over a prefill chunk and ids are written in order.
+    /// </summary>
+    public void RouteTokens(bool prefill, bool hasPrevious, int tokens, Span<int> ids, Span<int> last)
+    {
+        var phase = prefill ? _prefill : _decode;
+        var k = _config.TopK;
+        var layers = _config.NumMoeLayers;
+        if (tokens < 1) return;
+        for (var l = 0; l < layers; l++)
+        {
+            var layer = ids.Slice(l * tokens * k, tokens * k);
+            var previousLayer = l > 0 ? ids.Slice((l - 1) * tokens * k, tokens * k) : default;
+            var previousToken = hasPrevious ? last.Slice(l * k, k) : default;
+            for (var t = 0; t < tokens; t++)
             {
-                // Locality: keep the previous token's expert in this slot (the state already holds it).
-                var keep = locality > 0 && random.NextDouble() < locality;
-                open[j] = !keep;
-                if (keep) openCount--;
+                var slots = layer.Slice(t * k, k);
+                RouteLayer(phase, l, slots, previousToken, l > 0 ? previousLayer.Slice(t * k, k) : default);
+                previousToken = slots;
             }
-            if (openCount == 0) continue;
-            if (affinity > 0 && l > 0)
+        }
+        for (var l = 0; l < layers; l++) ids.Slice((l * tokens + tokens - 1) * k, k).CopyTo(last.Slice(l * k, k));
+    }
+
+    /// <summary>
+    /// Routes one token at one layer into <paramref name="slots"/>. <paramref name="previousToken"/>
+    /// (empty: none, no locality; may be <paramref name="slots"/> itself) is the request's previous
+    /// token at this layer, <paramref name="previousLayer"/> (empty at layer 0) this token at the
+    /// layer before.
+    /// </summary>
+    private void RouteLayer(Phase phase, int l, Span<int> slots, ReadOnlySpan<int> previousToken, ReadOnlySpan<int> previousLayer)
+    {
+        var table = phase.Popularity;
+        var random = _random;
+        var locality = previousToken.IsEmpty ? null : phase.Locality;
+        var affinity = previousLayer.IsEmpty ? null : phase.Affinity;
+        if (locality is null && affinity is null)
+        {
+            table.DrawSet(l, random, slots);
+            return;
+        }
+        var closed = _closed.AsSpan();
+        var taken = _taken.AsSpan();
+        var anyClosed = false;
+        if (locality is not null)
+        {
+            // Locality: kept slots take the previous token's experts.
+            locality.Draw(random, closed);
+            previousToken.CopyTo(slots);
+            anyClosed = MarkTaken(slots, closed, taken);
+        }
+        else closed.Clear();
+        if (affinity is not null)
+        {
+            var follow = _follow.AsSpan();
+            affinity.Draw(random, follow);
+            for (var w = 0; w < closed.Length; w++)
             {
-                var previousLayer = state.Slice((l - 1) * k, k);
-                for (var j = 0; j < k; j++)
+                for (var bits = follow[w] & ~closed[w]; bits != 0; bits &= bits - 1)
                 {
-                    if (!open[j] || random.NextDouble() >= affinity) continue;
-                    var candidate = _successors.Draw(l - 1, previousLayer[j], random);
-                    if (Taken(slots, open, candidate)) continue;
+                    var j = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                    var candidate = _successors.Draw(l - 1, previousLayer[j], random.NextUInt64());
+                    if (IsTaken(taken, candidate)) continue;
                     slots[j] = candidate;
-                    open[j] = false;
-                    openCount--;
+                    Take(taken, candidate);
+                    closed[w] |= 1UL << j;
+                    anyClosed = true;
                 }
             }
-            if (openCount == k)
+        }
+        if (!anyClosed)
+        {
+            table.DrawSet(l, random, slots);
+            return;
+        }
+        for (var w = 0; w < closed.Length; w++)
+        {
+            for (var open = ~closed[w] & phase.SlotMask(w); open != 0; open &= open - 1)
             {
-                table.DrawSet(l, random, slots);
-                continue;
-            }
-            for (var j = 0; j < k && openCount > 0; j++)
-            {
-                if (!open[j]) continue;
+                var j = (w << 6) + BitOperations.TrailingZeroCount(open);
                 var e = -1;
                 for (var attempt = 0; attempt < MaxRejections; attempt++)
                 {
                     var candidate = table.DrawOne(l, random);
-                    if (!Taken(slots, open, candidate)) { e = candidate; break; }
+                    if (!IsTaken(taken, candidate)) { e = candidate; break; }
                 }
-                if (e < 0) e = MostPopularExceptClosed(table, l, slots, open);
+                if (e < 0) e = table.MostPopularExcept(l, taken);
                 slots[j] = e;
-                open[j] = false;
-                openCount--;
+                Take(taken, e);
             }
         }
+        // Every slot is closed now: clear the layer's experts for the next call.
+        foreach (var e in slots) taken[e >> 6] &= ~(1UL << e);
     }
 
-    private static bool Taken(ReadOnlySpan<int> slots, ReadOnlySpan<bool> open, int expert)
+    /// <summary>Sets the expert bit of every closed slot; true when any slot is closed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool MarkTaken(Span<int> slots, Span<ulong> closed, Span<ulong> taken)
     {
-        for (var j = 0; j < slots.Length; j++) if (!open[j] && slots[j] == expert) return true;
-        return false;
+        var any = false;
+        for (var w = 0; w < closed.Length; w++)
+        {
+            for (var bits = closed[w]; bits != 0; bits &= bits - 1)
+                Take(taken, slots[(w << 6) + BitOperations.TrailingZeroCount(bits)]);
+            any |= closed[w] != 0;
+        }
+        return any;
     }
 
-    private static int MostPopularExceptClosed(ExpertPopularityTable table, int layer, Span<int> slots, ReadOnlySpan<bool> open)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsTaken(Span<ulong> taken, int expert) => (taken[expert >> 6] & (1UL << expert)) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take(Span<ulong> taken, int expert) => taken[expert >> 6] |= 1UL << expert;
+
+    /// <summary>One phase's popularity and coin-flip samplers (null where the probability is 0).</summary>
+    private sealed class Phase
     {
-        Span<int> taken = stackalloc int[slots.Length];
-        var n = 0;
-        for (var j = 0; j < slots.Length; j++) if (!open[j]) taken[n++] = slots[j];
-        return table.MostPopularExcept(layer, taken[..n]);
+        private readonly ulong[] _slotMask;
+
+        public Phase(ExpertPopularityTable popularity, RoutingPhaseParameters parameters, int topK)
+        {
+            Popularity = popularity;
+            Locality = parameters.Locality > 0 ? new BernoulliMask(parameters.Locality, topK) : null;
+            Affinity = parameters.Affinity > 0 ? new BernoulliMask(parameters.Affinity, topK) : null;
+            _slotMask = new ulong[(topK + 63) >> 6];
+            for (var j = 0; j < topK; j++) _slotMask[j >> 6] |= 1UL << j;
+        }
+
+        public ExpertPopularityTable Popularity { get; }
+        public BernoulliMask? Locality { get; }
+        public BernoulliMask? Affinity { get; }
+
+        /// <summary>Bits of the slots that exist in mask word <paramref name="word"/>.</summary>
+        public ulong SlotMask(int word) => _slotMask[word];
     }
 }

@@ -40,14 +40,16 @@ public static class SyntheticTraceGenerator
             {
                 var count = Math.Min(config.PrefillChunkTokens, request.PromptTokens - first);
                 step.Reset(request.Id, iteration++, first, count, isPrefill: true, layers, k, hasGateWeights: false);
-                FillStep(router, step, state, true, ref hasPrevious);
+                router.RouteTokens(true, hasPrevious, count, step.ExpertIds, state);
+                hasPrevious = true;
                 writer.Write(step);
                 selections += (long)count * layers * k;
             }
             for (var position = request.PromptTokens; position < request.PromptTokens + request.OutputTokens - 1; position++)
             {
                 step.Reset(request.Id, iteration++, position, 1, isPrefill: false, layers, k, hasGateWeights: false);
-                FillStep(router, step, state, false, ref hasPrevious);
+                router.RouteTokens(false, hasPrevious, 1, step.ExpertIds, state);
+                hasPrevious = true;
                 writer.Write(step);
                 selections += (long)layers * k;
             }
@@ -55,19 +57,5 @@ public static class SyntheticTraceGenerator
         }
         progress?.Report(1.0);
         return selections;
-    }
-
-    private static void FillStep(SyntheticTokenRouter router, RoutingStep step, int[] state, bool prefill, ref bool hasPrevious)
-    {
-        var k = step.TopK;
-        var tokens = step.TokenCount;
-        var ids = step.ExpertIds;
-        for (var t = 0; t < tokens; t++)
-        {
-            router.RouteToken(prefill, hasPrevious, state);
-            hasPrevious = true;
-            for (var l = 0; l < step.NumMoeLayers; l++)
-                state.AsSpan(l * k, k).CopyTo(ids.Slice((l * tokens + t) * k, k));
-        }
     }
 }

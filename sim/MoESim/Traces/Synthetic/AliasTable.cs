@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MoESim.Traces.Synthetic;
 
@@ -69,11 +70,18 @@ public sealed class AliasTable
 
     /// <summary>Draws an index in [0, <see cref="Count"/>) from 64 random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Draw(ulong random)
+    public int Draw(ulong random) => Draw(_columns, random);
+
+    /// <summary>The packed columns, for loops that hoist the table out (see <see cref="Draw(ReadOnlySpan{ulong}, ulong)"/>).</summary>
+    internal ReadOnlySpan<ulong> Columns => _columns;
+
+    /// <summary>Draws from packed <paramref name="columns"/> (as <see cref="Columns"/>) and 64 random bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Draw(ReadOnlySpan<ulong> columns, ulong random)
     {
-        var columns = _columns;
+        // i < Length by the multiply-shift: no bounds check needed.
         var i = (int)(((random >> 32) * (ulong)(uint)columns.Length) >> 32);
-        var column = columns[i];
+        var column = Unsafe.Add(ref MemoryMarshal.GetReference(columns), i);
         // Branch-free select (the compare is a coin flip, a branch would mispredict half the
         // time): keep is all ones when the low 32 bits fall under the threshold.
         var keep = (int)(((long)(uint)random - (long)(column >> 32)) >> 63);

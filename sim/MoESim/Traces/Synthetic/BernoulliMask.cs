@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using MoESim.Randomness;
 
 namespace MoESim.Traces.Synthetic;
 
@@ -41,17 +40,22 @@ public sealed class BernoulliMask
 
     /// <summary>Overwrites <paramref name="mask"/> (<see cref="Words"/> words) with fresh flags; bits at or past the width stay clear.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Draw(SeededRandom random, Span<ulong> mask)
+    public void Draw(ref ulong stream, Span<ulong> mask)
     {
         if (_width <= ChunkBits)
         {
-            mask[0] = (ulong)_chunk.Draw(random.NextUInt64());
+            mask[0] = (ulong)_chunk.Draw(SplitMix64.Next(ref stream));
             return;
         }
+        DrawWide(ref stream, mask);
+    }
+
+    private void DrawWide(ref ulong stream, Span<ulong> mask)
+    {
         mask[..Words].Clear();
         var bit = 0;
         for (; bit + ChunkBits <= _width; bit += ChunkBits)
-            mask[bit >> 6] |= (ulong)_chunk.Draw(random.NextUInt64()) << (bit & 63);
-        if (_tail is not null) mask[bit >> 6] |= (ulong)_tail.Draw(random.NextUInt64()) << (bit & 63);
+            mask[bit >> 6] |= (ulong)_chunk.Draw(SplitMix64.Next(ref stream)) << (bit & 63);
+        if (_tail is not null) mask[bit >> 6] |= (ulong)_tail.Draw(SplitMix64.Next(ref stream)) << (bit & 63);
     }
 }

@@ -52,16 +52,18 @@ public sealed class ExpertPopularityTable
     /// random word: each expert is included with probability exactly π_e (to 2⁻³¹).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void DrawSet(int layer, SeededRandom random, Span<int> slots)
+    public void DrawSet(int layer, ulong random, Span<int> slots)
     {
-        var word = random.NextUInt64();
-        if (_sets is { } sets) sets.Draw(layer, word, slots);
-        else _scan!.Draw(layer, word, slots);
+        if (_sets is { } sets) sets.Draw(layer, random, slots);
+        else _scan!.Draw(layer, random, slots);
     }
 
-    /// <summary>One expert drawn with probability π_e / k (a single pick, repeats possible).</summary>
+    /// <summary>One expert drawn with probability π_e / k from one random word (a single pick, repeats possible).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int DrawOne(int layer, SeededRandom random) => _single[layer].Draw(random.NextUInt64());
+    public int DrawOne(int layer, ulong random) => _single[layer].Draw(random);
+
+    /// <summary>Alias columns of single picks at <paramref name="layer"/> (see <see cref="AliasTable.Columns"/>).</summary>
+    internal ReadOnlySpan<ulong> SingleColumns(int layer) => _single[layer].Columns;
 
     /// <summary>
     /// The expert with the largest π at <paramref name="layer"/> whose bit is clear in

@@ -75,9 +75,16 @@ public sealed class SuccessorSets
     /// <paramref name="random"/>: member i with probability ∝ its popularity (to 2⁻³²).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Draw(int layer, int expert, ulong random)
+    public int Draw(int layer, int expert, ulong random) => Draw(_packed[layer], _size, expert, random);
+
+    /// <summary>The packed sets from <paramref name="layer"/> to layer + 1, for loops that hoist them (see <see cref="Draw(ReadOnlySpan{ulong}, int, int, ulong)"/>).</summary>
+    internal ReadOnlySpan<ulong> Packed(int layer) => _packed[layer];
+
+    /// <summary>Draws a successor of <paramref name="expert"/> from <paramref name="packed"/> sets of <paramref name="size"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Draw(ReadOnlySpan<ulong> packed, int size, int expert, ulong random)
     {
-        var set = _packed[layer].AsSpan(expert * _size, _size);
+        var set = packed.Slice(expert * size, size);
         var u = (uint)random;
         // Thresholds rise along the set: the member is the count of thresholds at or below u,
         // summed without branches (each compare is a coin flip a branch would mispredict).

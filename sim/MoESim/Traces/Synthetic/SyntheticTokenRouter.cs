@@ -27,7 +27,7 @@ public sealed class SyntheticTokenRouter
     private readonly Phase _prefill;
     private readonly Phase _decode;
     private readonly SuccessorSets _successors;
-    private readonly SeededRandom _random;
+    private ulong _stream; // SplitMix64 state, seeded from the SeededRandom fork
     private readonly ulong[] _closed; // slots fixed so far at this layer (one bit per slot)
     private readonly ulong[] _follow; // slots that try a successor (affinity coin flips)
     private readonly ulong[] _taken;  // experts held by closed slots (one bit per expert)
@@ -56,7 +56,7 @@ public sealed class SyntheticTokenRouter
         _prefill = new Phase(prefill, config.Prefill, config.TopK);
         _decode = new Phase(decode, config.Decode, config.TopK);
         _successors = new SuccessorSets(config.NumMoeLayers, config.NumExperts, config.SuccessorSetSize, decode, root.Fork(4));
-        _random = root.Fork(5);
+        _stream = root.Fork(5).NextUInt64();
         var words = (config.TopK + 63) >> 6;
         _closed = new ulong[words];
         _follow = new ulong[words];
@@ -84,11 +84,14 @@ public sealed class SyntheticTokenRouter
     {
         var phase = prefill ? _prefill : _decode;
         var k = _config.TopK;
+        var stream = _stream;
         for (var l = 0; l < _config.NumMoeLayers; l++)
         {
             var slots = state.Slice(l * k, k);
-            RouteLayer(phase, l, slots, hasPrevious ? slots : default, l > 0 ? state.Slice((l - 1) * k, k) : default);
+            var tables = Tables(phase, l);
+            RouteLayer(phase, l, tables, slots, hasPrevious ? slots : default, l > 0 ? state.Slice((l - 1) * k, k) : default, ref stream);
         }
+        _stream = stream;
     }
 
     /// <summary>
@@ -104,20 +107,26 @@ public sealed class SyntheticTokenRouter
         var k = _config.TopK;
         var layers = _config.NumMoeLayers;
         if (tokens < 1) return;
+        var stream = _stream;
         for (var l = 0; l < layers; l++)
         {
             var layer = ids.Slice(l * tokens * k, tokens * k);
             var previousLayer = l > 0 ? ids.Slice((l - 1) * tokens * k, tokens * k) : default;
             var previousToken = hasPrevious ? last.Slice(l * k, k) : default;
+            var tables = Tables(phase, l);
             for (var t = 0; t < tokens; t++)
             {
                 var slots = layer.Slice(t * k, k);
-                RouteLayer(phase, l, slots, previousToken, l > 0 ? previousLayer.Slice(t * k, k) : default);
+                RouteLayer(phase, l, tables, slots, previousToken, l > 0 ? previousLayer.Slice(t * k, k) : default, ref stream);
                 previousToken = slots;
             }
         }
+        _stream = stream;
         for (var l = 0; l < layers; l++) ids.Slice((l * tokens + tokens - 1) * k, k).CopyTo(last.Slice(l * k, k));
     }
+
+    private LayerTables Tables(Phase phase, int layer) =>
+        new(phase.Popularity.SingleColumns(layer), layer > 0 && phase.Affinity is not null ? _successors.Packed(layer - 1) : default);
 
     /// <summary>
     /// Routes one token at one layer into <paramref name="slots"/>. <paramref name="previousToken"/>
@@ -125,15 +134,19 @@ public sealed class SyntheticTokenRouter
     /// token at this layer, <paramref name="previousLayer"/> (empty at layer 0) this token at the
     /// layer before.
     /// </summary>
-    private void RouteLayer(Phase phase, int l, Span<int> slots, ReadOnlySpan<int> previousToken, ReadOnlySpan<int> previousLayer)
+    /// <remarks>
+    /// Successor candidates are accepted with masks rather than branches (a candidate is always
+    /// written and counted only when its expert was free), so that loop branches only on how
+    /// many slots remain.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RouteLayer(Phase phase, int l, LayerTables tables, Span<int> slots, ReadOnlySpan<int> previousToken, ReadOnlySpan<int> previousLayer, ref ulong stream)
     {
-        var table = phase.Popularity;
-        var random = _random;
         var locality = previousToken.IsEmpty ? null : phase.Locality;
         var affinity = previousLayer.IsEmpty ? null : phase.Affinity;
         if (locality is null && affinity is null)
         {
-            table.DrawSet(l, random, slots);
+            phase.Popularity.DrawSet(l, SplitMix64.Next(ref stream), slots);
             return;
         }
         var closed = _closed.AsSpan();
@@ -142,7 +155,7 @@ public sealed class SyntheticTokenRouter
         if (locality is not null)
         {
             // Locality: kept slots take the previous token's experts.
-            locality.Draw(random, closed);
+            locality.Draw(ref stream, closed);
             previousToken.CopyTo(slots);
             anyClosed = MarkTaken(slots, closed, taken);
         }
@@ -150,40 +163,45 @@ public sealed class SyntheticTokenRouter
         if (affinity is not null)
         {
             var follow = _follow.AsSpan();
-            affinity.Draw(random, follow);
+            affinity.Draw(ref stream, follow);
+            var size = _successors.Size;
             for (var w = 0; w < closed.Length; w++)
             {
+                var accepted = 0UL;
                 for (var bits = follow[w] & ~closed[w]; bits != 0; bits &= bits - 1)
                 {
-                    var j = (w << 6) + BitOperations.TrailingZeroCount(bits);
-                    var candidate = _successors.Draw(l - 1, previousLayer[j], random.NextUInt64());
-                    if (IsTaken(taken, candidate)) continue;
-                    slots[j] = candidate;
-                    Take(taken, candidate);
-                    closed[w] |= 1UL << j;
-                    anyClosed = true;
+                    var bit = BitOperations.TrailingZeroCount(bits);
+                    var j = (w << 6) + bit;
+                    var candidate = SuccessorSets.Draw(tables.Successors, size, previousLayer[j], SplitMix64.Next(ref stream));
+                    var free = Free(taken, candidate);
+                    slots[j] = Select(free, candidate, slots[j]);
+                    taken[candidate >> 6] |= free << candidate;
+                    accepted |= free << bit;
                 }
+                closed[w] |= accepted;
+                anyClosed |= accepted != 0;
             }
         }
         if (!anyClosed)
         {
-            table.DrawSet(l, random, slots);
+            phase.Popularity.DrawSet(l, SplitMix64.Next(ref stream), slots);
             return;
         }
         for (var w = 0; w < closed.Length; w++)
         {
+            // Fresh picks ∝ π, rejecting experts already held. Here a branch beats a mask: most
+            // draws are accepted, and speculating on that runs ahead to the next slot.
             for (var open = ~closed[w] & phase.SlotMask(w); open != 0; open &= open - 1)
             {
                 var j = (w << 6) + BitOperations.TrailingZeroCount(open);
-                var e = -1;
-                for (var attempt = 0; attempt < MaxRejections; attempt++)
-                {
-                    var candidate = table.DrawOne(l, random);
-                    if (!IsTaken(taken, candidate)) { e = candidate; break; }
-                }
-                if (e < 0) e = table.MostPopularExcept(l, taken);
-                slots[j] = e;
-                Take(taken, e);
+                int candidate;
+                var attempts = 0;
+                do candidate = AliasTable.Draw(tables.Single, SplitMix64.Next(ref stream));
+                while (Free(taken, candidate) == 0 && ++attempts < MaxRejections);
+                // Rejection kept failing (nearly all the mass is taken): most popular free expert.
+                if (Free(taken, candidate) == 0) candidate = phase.Popularity.MostPopularExcept(l, taken);
+                slots[j] = candidate;
+                taken[candidate >> 6] |= 1UL << candidate;
             }
         }
         // Every slot is closed now: clear the layer's experts for the next call.
@@ -198,17 +216,35 @@ public sealed class SyntheticTokenRouter
         for (var w = 0; w < closed.Length; w++)
         {
             for (var bits = closed[w]; bits != 0; bits &= bits - 1)
-                Take(taken, slots[(w << 6) + BitOperations.TrailingZeroCount(bits)]);
+            {
+                var e = slots[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+                taken[e >> 6] |= 1UL << e;
+            }
             any |= closed[w] != 0;
         }
         return any;
     }
 
+    /// <summary>1 when <paramref name="expert"/>'s bit is clear in <paramref name="taken"/>, else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsTaken(Span<ulong> taken, int expert) => (taken[expert >> 6] & (1UL << expert)) != 0;
+    private static ulong Free(Span<ulong> taken, int expert) => ~(taken[expert >> 6] >> expert) & 1;
 
+    /// <summary><paramref name="candidate"/> when <paramref name="free"/> is 1, else <paramref name="current"/>, without a branch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Take(Span<ulong> taken, int expert) => taken[expert >> 6] |= 1UL << expert;
+    private static int Select(ulong free, int candidate, int current)
+    {
+        var mask = -(int)free;
+        return (candidate & mask) | (current & ~mask);
+    }
+
+    /// <summary>One layer's tables, looked up once per layer rather than per token.</summary>
+    private readonly ref struct LayerTables(ReadOnlySpan<ulong> single, ReadOnlySpan<ulong> successors)
+    {
+        /// <summary>Alias columns of single picks ∝ π.</summary>
+        public ReadOnlySpan<ulong> Single { get; } = single;
+        /// <summary>Packed successor sets from the previous layer (empty at layer 0 or without affinity).</summary>
+        public ReadOnlySpan<ulong> Successors { get; } = successors;
+    }
 
     /// <summary>One phase's popularity and coin-flip samplers (null where the probability is 0).</summary>
     private sealed class Phase

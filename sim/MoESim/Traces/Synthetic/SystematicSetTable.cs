@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MoESim.Randomness;
 
@@ -17,7 +19,8 @@ namespace MoESim.Traces.Synthetic;
 /// 31-bit fixed point, the resolution the scan draws u at) and each segment's k experts, found
 /// by one sweep over the sorted breakpoints (O(E log E) per order). It lays out the same seeded
 /// orders as the scan, so both give the same experts for the same random word (tested).
-/// Memory: about layers × orders × experts × (2k + 8) bytes; see <see cref="Fits"/>.
+/// Ids take one byte each up to 256 experts, else two. Memory: about layers × orders × experts ×
+/// (k × id bytes + 12) bytes (4.7 MB for DeepSeek-V3's 58 × 256, top-8); see <see cref="Fits"/>.
 /// </remarks>
 public sealed class SystematicSetTable
 {
@@ -27,17 +30,21 @@ public sealed class SystematicSetTable
     private readonly int _experts;
     private readonly int _topK;
     private readonly int _guideCells;
-    private readonly int _guideShift;
-    private readonly ushort[][] _sets;  // [layer][(order * experts + segment) * k + j]
+    private readonly int _guideShift;   // x >> shift = cell
+    private readonly int _segmentBits;  // low bits of a guide entry holding the segment
+    private readonly int _idBytes;
+    private readonly byte[][] _sets;    // [layer][((order * experts + segment) * k + j) * id bytes], little-endian ids
     private readonly uint[][] _starts;  // [layer][order * (experts + 1) + segment]; End after the last
-    private readonly ushort[][] _guide; // [layer][order * cells + cell] = last segment starting at or before the cell
+    private readonly uint[][] _guide;   // [layer][order * cells + cell] = (next start − cell start, capped at the cell size) << segment bits | first segment
 
     /// <summary>True when a table for this shape stays within <see cref="MaxBytes"/> and ids fit 16 bits.</summary>
     public static bool Fits(int layers, int experts, int topK) =>
         experts <= ushort.MaxValue && Bytes(layers, experts, topK) <= MaxBytes;
 
     private static long Bytes(int layers, int experts, int topK) =>
-        (long)layers * SystematicScan.Orders * ((long)experts * (2L * topK + 4) + 4 + 2L * GuideCells(experts));
+        (long)layers * SystematicScan.Orders * ((long)experts * (IdBytes(experts) * topK + 4) + 4 + 4L * GuideCells(experts));
+
+    private static int IdBytes(int experts) => experts <= 256 ? 1 : 2;
 
     private static int GuideCells(int experts) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, 2 * experts));
 
@@ -52,28 +59,35 @@ public sealed class SystematicSetTable
         _experts = experts;
         _topK = topK;
         _guideCells = GuideCells(experts);
-        _guideShift = SystematicScan.StartBits - BitOperations.Log2((uint)_guideCells);
-        _sets = new ushort[layers][];
+        // A cell spans 2^shift starts, so an offset within it (or the cell size) takes shift + 1
+        // bits; segments < cells take log2(cells): 32 bits in all, one uint per cell.
+        _segmentBits = BitOperations.Log2((uint)_guideCells);
+        _guideShift = SystematicScan.StartBits - _segmentBits;
+        _idBytes = IdBytes(experts);
+        _sets = new byte[layers][];
         _starts = new uint[layers][];
-        _guide = new ushort[layers][];
-        var sweep = new Sweep(experts, topK);
+        _guide = new uint[layers][];
+        var sweep = new Sweep(experts, topK, _idBytes);
         for (var l = 0; l < layers; l++)
         {
-            var sets = new ushort[SystematicScan.Orders * experts * topK];
+            var setBytes = experts * topK * _idBytes;
+            var sets = new byte[SystematicScan.Orders * setBytes];
             var starts = new uint[SystematicScan.Orders * (experts + 1)];
-            var guide = new ushort[SystematicScan.Orders * _guideCells];
+            var guide = new uint[SystematicScan.Orders * _guideCells];
             for (var o = 0; o < SystematicScan.Orders; o++)
             {
                 SystematicScan.LayOut(inclusion[l], orderRandom, sweep.Order, sweep.Cumulative);
                 var oStarts = starts.AsSpan(o * (experts + 1), experts + 1);
-                var segments = sweep.Run(oStarts, sets.AsSpan(o * experts * topK, experts * topK));
+                var segments = sweep.Run(oStarts, sets.AsSpan(o * setBytes, setBytes));
                 oStarts[segments] = End;
                 var segment = 0;
+                var cellSize = 1u << _guideShift;
                 for (var c = 0; c < _guideCells; c++)
                 {
                     var cellStart = (uint)c << _guideShift;
                     while (oStarts[segment + 1] <= cellStart) segment++;
-                    guide[o * _guideCells + c] = (ushort)segment;
+                    var offset = Math.Min(oStarts[segment + 1] - cellStart, cellSize);
+                    guide[o * _guideCells + c] = (offset << _segmentBits) | (uint)segment;
                 }
             }
             _sets[l] = sets;
@@ -89,23 +103,27 @@ public sealed class SystematicSetTable
         var order = SystematicScan.OrderOf(random);
         var x = SystematicScan.StartOf(random);
         var starts = _starts[layer].AsSpan(order * (_experts + 1), _experts + 1);
-        int segment = _guide[layer][order * _guideCells + (int)(x >> _guideShift)];
-        // A guide cell holds about half a breakpoint: two branch-free steps settle nearly every
-        // draw, the loop only the rare crowded cell.
-        segment += (int)(((long)starts[segment + 1] - 1 - x) >>> 63);
-        segment += (int)(((long)starts[segment + 1] - 1 - x) >>> 63);
+        // The guide cell names its first segment and where the next one starts: one load and a
+        // branch-free step settle the draw unless the cell holds a second breakpoint (a guide
+        // cell holds half a breakpoint on average), which the rarely taken loop handles.
+        var cell = _guide[layer][order * _guideCells + (int)(x >> _guideShift)];
+        var within = x & ((1u << _guideShift) - 1);
+        var segment = (int)(cell & ((1u << _segmentBits) - 1)) + (int)(((long)(cell >> _segmentBits) - 1 - within) >>> 63);
         while (starts[segment + 1] <= x) segment++;
         var k = _topK;
-        var set = _sets[layer].AsSpan((order * _experts + segment) * k, k);
-        if (k == Vector128<ushort>.Count && slots.Length == k)
+        var set = _sets[layer].AsSpan((order * _experts + segment) * k * _idBytes, k * _idBytes);
+        if (k == 8 && slots.Length == 8)
         {
-            // Top-8: one 16-byte load widened to two 4-int stores.
-            var ids = Vector128.Create<ushort>(set);
+            // Top-8: one load widened to two 4-int stores.
+            var ids = _idBytes == 1
+                ? Vector128.WidenLower(Vector128.CreateScalar(MemoryMarshal.Read<ulong>(set)).AsByte())
+                : Vector128.Create<ushort>(MemoryMarshal.Cast<byte, ushort>(set));
             Vector128.WidenLower(ids).AsInt32().CopyTo(slots);
             Vector128.WidenUpper(ids).AsInt32().CopyTo(slots[4..]);
             return;
         }
-        for (var j = 0; j < set.Length; j++) slots[j] = set[j];
+        if (_idBytes == 1) for (var j = 0; j < k; j++) slots[j] = set[j];
+        else for (var j = 0; j < k; j++) slots[j] = BinaryPrimitives.ReadUInt16LittleEndian(set[(2 * j)..]);
     }
 
     /// <summary>
@@ -115,7 +133,7 @@ public sealed class SystematicSetTable
     /// kept strictly increasing (slot j at least one past slot j − 1) as the scan does, which
     /// only matters where rounding makes an interval of π = 1 a hair longer than 1.
     /// </summary>
-    private sealed class Sweep(int experts, int topK)
+    private sealed class Sweep(int experts, int topK, int idBytes)
     {
         private readonly ulong[] _events = new ulong[experts]; // crossing start << 32 | position
         private readonly int[] _natural = new int[topK];
@@ -124,7 +142,7 @@ public sealed class SystematicSetTable
         public double[] Cumulative { get; } = new double[experts + 1];
 
         /// <summary>Writes segment starts and sets for the laid-out order; returns the segment count.</summary>
-        public int Run(Span<uint> starts, Span<ushort> sets)
+        public int Run(Span<uint> starts, Span<byte> sets)
         {
             var cum = Cumulative;
             var last = experts - 1;
@@ -158,12 +176,13 @@ public sealed class SystematicSetTable
                     _natural[(int)Math.Floor(cum[q])] = q;
                 }
                 starts[segments] = start;
-                var set = sets.Slice(segments * topK, topK);
+                var set = sets.Slice(segments * topK * idBytes, topK * idBytes);
                 var previous = -1;
                 for (var j = 0; j < topK; j++)
                 {
                     previous = Math.Max(_natural[j], previous + 1);
-                    set[j] = (ushort)Order[previous];
+                    if (idBytes == 1) set[j] = (byte)Order[previous];
+                    else BinaryPrimitives.WriteUInt16LittleEndian(set[(2 * j)..], (ushort)Order[previous]);
                 }
                 segments++;
                 if (e == n) return segments;

@@ -18,13 +18,13 @@ public class BernoulliMaskTests
         var mask = new BernoulliMask(p, width);
         var words = new ulong[mask.Words];
         Assert.That(words.Length, Is.EqualTo((width + 63) / 64));
-        var random = new SeededRandom(4);
+        var stream = new SeededRandom(4).NextUInt64();
         const int draws = 100_000;
         var ones = new int[width];
         var pairs = 0; // flags 0 and width − 1 together
         for (var i = 0; i < draws; i++)
         {
-            mask.Draw(random, words);
+            mask.Draw(ref stream, words);
             for (var j = 0; j < width; j++) if ((words[j >> 6] >> (j & 63) & 1) != 0) ones[j]++;
             if ((words[0] & 1) != 0 && (words[(width - 1) >> 6] >> ((width - 1) & 63) & 1) != 0) pairs++;
             // Bits past the width stay clear.

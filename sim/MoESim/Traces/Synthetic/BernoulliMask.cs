@@ -38,24 +38,29 @@ public sealed class BernoulliMask
     /// <summary>Words a mask of this width needs (64 flags per word).</summary>
     public int Words => (_width + 63) >> 6;
 
-    /// <summary>Overwrites <paramref name="mask"/> (<see cref="Words"/> words) with fresh flags; bits at or past the width stay clear.</summary>
+    /// <summary>
+    /// Overwrites <paramref name="mask"/> (<see cref="Words"/> words) with fresh flags drawn from
+    /// the <see cref="SplitMix64"/> state <paramref name="stream"/>; returns the advanced state.
+    /// Bits at or past the width stay clear.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Draw(ref ulong stream, Span<ulong> mask)
+    public ulong Draw(ulong stream, Span<ulong> mask)
     {
         if (_width <= ChunkBits)
         {
-            mask[0] = (ulong)_chunk.Draw(SplitMix64.Next(ref stream));
-            return;
+            mask[0] = (ulong)_chunk.Draw(SplitMix64.Mix(stream += SplitMix64.Gamma));
+            return stream;
         }
-        DrawWide(ref stream, mask);
+        return DrawWide(stream, mask);
     }
 
-    private void DrawWide(ref ulong stream, Span<ulong> mask)
+    private ulong DrawWide(ulong stream, Span<ulong> mask)
     {
         mask[..Words].Clear();
         var bit = 0;
         for (; bit + ChunkBits <= _width; bit += ChunkBits)
             mask[bit >> 6] |= (ulong)_chunk.Draw(SplitMix64.Next(ref stream)) << (bit & 63);
         if (_tail is not null) mask[bit >> 6] |= (ulong)_tail.Draw(SplitMix64.Next(ref stream)) << (bit & 63);
+        return stream;
     }
 }

@@ -16,15 +16,23 @@ namespace MoESim.Traces.Synthetic;
 /// </remarks>
 public static class SplitMix64
 {
-    private const ulong Gamma = 0x9E3779B97F4A7C15UL;
+    /// <summary>The state increment per draw (2^64 / golden ratio, odd).</summary>
+    public const ulong Gamma = 0x9E3779B97F4A7C15UL;
 
-    /// <summary>Advances <paramref name="state"/> and returns the next 64 random bits.</summary>
+    /// <summary>
+    /// The 64 random bits of an advanced state: hot loops write <c>Mix(state += Gamma)</c>, which
+    /// keeps the state a plain local (a <c>ref</c> would pin it to memory).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Next(ref ulong state)
+    public static ulong Mix(ulong state)
     {
-        var z = state += Gamma;
+        var z = state;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+
+    /// <summary>Advances <paramref name="state"/> and returns the next 64 random bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Next(ref ulong state) => Mix(state += Gamma);
 }

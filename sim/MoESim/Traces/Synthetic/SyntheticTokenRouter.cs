@@ -89,7 +89,7 @@ public sealed class SyntheticTokenRouter
         {
             var slots = state.Slice(l * k, k);
             var tables = Tables(phase, l);
-            RouteLayer(phase, l, tables, slots, hasPrevious ? slots : default, l > 0 ? state.Slice((l - 1) * k, k) : default, ref stream);
+            stream = RouteLayer(phase, l, tables, slots, hasPrevious ? slots : default, l > 0 ? state.Slice((l - 1) * k, k) : default, stream);
         }
         _stream = stream;
     }
@@ -117,7 +117,7 @@ public sealed class SyntheticTokenRouter
             for (var t = 0; t < tokens; t++)
             {
                 var slots = layer.Slice(t * k, k);
-                RouteLayer(phase, l, tables, slots, previousToken, l > 0 ? previousLayer.Slice(t * k, k) : default, ref stream);
+                stream = RouteLayer(phase, l, tables, slots, previousToken, l > 0 ? previousLayer.Slice(t * k, k) : default, stream);
                 previousToken = slots;
             }
         }
@@ -129,7 +129,8 @@ public sealed class SyntheticTokenRouter
         new(phase.Popularity.SingleColumns(layer), layer > 0 && phase.Affinity is not null ? _successors.Packed(layer - 1) : default);
 
     /// <summary>
-    /// Routes one token at one layer into <paramref name="slots"/>. <paramref name="previousToken"/>
+    /// Routes one token at one layer into <paramref name="slots"/> and returns the advanced
+    /// <see cref="SplitMix64"/> state <paramref name="stream"/>. <paramref name="previousToken"/>
     /// (empty: none, no locality; may be <paramref name="slots"/> itself) is the request's previous
     /// token at this layer, <paramref name="previousLayer"/> (empty at layer 0) this token at the
     /// layer before.
@@ -140,14 +141,14 @@ public sealed class SyntheticTokenRouter
     /// many slots remain.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void RouteLayer(Phase phase, int l, LayerTables tables, Span<int> slots, ReadOnlySpan<int> previousToken, ReadOnlySpan<int> previousLayer, ref ulong stream)
+    private ulong RouteLayer(Phase phase, int l, LayerTables tables, Span<int> slots, ReadOnlySpan<int> previousToken, ReadOnlySpan<int> previousLayer, ulong stream)
     {
         var locality = previousToken.IsEmpty ? null : phase.Locality;
         var affinity = previousLayer.IsEmpty ? null : phase.Affinity;
         if (locality is null && affinity is null)
         {
-            phase.Popularity.DrawSet(l, SplitMix64.Next(ref stream), slots);
-            return;
+            phase.Popularity.DrawSet(l, SplitMix64.Mix(stream += SplitMix64.Gamma), slots);
+            return stream;
         }
         var closed = _closed.AsSpan();
         var taken = _taken.AsSpan();
@@ -155,15 +156,14 @@ public sealed class SyntheticTokenRouter
         if (locality is not null)
         {
             // Locality: kept slots take the previous token's experts.
-            locality.Draw(ref stream, closed);
-            previousToken.CopyTo(slots);
-            anyClosed = MarkTaken(slots, closed, taken);
+            stream = locality.Draw(stream, closed);
+            anyClosed = Keep(previousToken, slots, closed, taken);
         }
         else closed.Clear();
         if (affinity is not null)
         {
             var follow = _follow.AsSpan();
-            affinity.Draw(ref stream, follow);
+            stream = affinity.Draw(stream, follow);
             var size = _successors.Size;
             for (var w = 0; w < closed.Length; w++)
             {
@@ -172,7 +172,7 @@ public sealed class SyntheticTokenRouter
                 {
                     var bit = BitOperations.TrailingZeroCount(bits);
                     var j = (w << 6) + bit;
-                    var candidate = SuccessorSets.Draw(tables.Successors, size, previousLayer[j], SplitMix64.Next(ref stream));
+                    var candidate = SuccessorSets.Draw(tables.Successors, size, previousLayer[j], SplitMix64.Mix(stream += SplitMix64.Gamma));
                     var free = Free(taken, candidate);
                     slots[j] = Select(free, candidate, slots[j]);
                     taken[candidate >> 6] |= free << candidate;
@@ -184,8 +184,8 @@ public sealed class SyntheticTokenRouter
         }
         if (!anyClosed)
         {
-            phase.Popularity.DrawSet(l, SplitMix64.Next(ref stream), slots);
-            return;
+            phase.Popularity.DrawSet(l, SplitMix64.Mix(stream += SplitMix64.Gamma), slots);
+            return stream;
         }
         for (var w = 0; w < closed.Length; w++)
         {
@@ -196,7 +196,7 @@ public sealed class SyntheticTokenRouter
                 var j = (w << 6) + BitOperations.TrailingZeroCount(open);
                 int candidate;
                 var attempts = 0;
-                do candidate = AliasTable.Draw(tables.Single, SplitMix64.Next(ref stream));
+                do candidate = AliasTable.Draw(tables.Single, SplitMix64.Mix(stream += SplitMix64.Gamma));
                 while (Free(taken, candidate) == 0 && ++attempts < MaxRejections);
                 // Rejection kept failing (nearly all the mass is taken): most popular free expert.
                 if (Free(taken, candidate) == 0) candidate = phase.Popularity.MostPopularExcept(l, taken);
@@ -206,18 +206,24 @@ public sealed class SyntheticTokenRouter
         }
         // Every slot is closed now: clear the layer's experts for the next call.
         foreach (var e in slots) taken[e >> 6] &= ~(1UL << e);
+        return stream;
     }
 
-    /// <summary>Sets the expert bit of every closed slot; true when any slot is closed.</summary>
+    /// <summary>
+    /// Copies the previous token's expert into every kept (closed) slot and sets its expert bit;
+    /// true when any slot is kept.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool MarkTaken(Span<int> slots, Span<ulong> closed, Span<ulong> taken)
+    private static bool Keep(ReadOnlySpan<int> previousToken, Span<int> slots, Span<ulong> closed, Span<ulong> taken)
     {
         var any = false;
         for (var w = 0; w < closed.Length; w++)
         {
             for (var bits = closed[w]; bits != 0; bits &= bits - 1)
             {
-                var e = slots[(w << 6) + BitOperations.TrailingZeroCount(bits)];
+                var j = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                var e = previousToken[j];
+                slots[j] = e;
                 taken[e >> 6] |= 1UL << e;
             }
             any |= closed[w] != 0;

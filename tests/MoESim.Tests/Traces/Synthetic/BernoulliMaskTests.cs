@@ -24,7 +24,7 @@ public class BernoulliMaskTests
         var pairs = 0; // flags 0 and width − 1 together
         for (var i = 0; i < draws; i++)
         {
-            mask.Draw(ref stream, words);
+            stream = mask.Draw(stream, words);
             for (var j = 0; j < width; j++) if ((words[j >> 6] >> (j & 63) & 1) != 0) ones[j]++;
             if ((words[0] & 1) != 0 && (words[(width - 1) >> 6] >> ((width - 1) & 63) & 1) != 0) pairs++;
             // Bits past the width stay clear.

@@ -16,9 +16,12 @@ namespace MoESim.Traces.Synthetic;
 /// from popularity: all k at once by systematic sampling (exact inclusion probabilities) when
 /// nothing was copied, else one at a time ∝ π with rejection of repeats. With λ = α = 0 this is
 /// exactly the v1 <see cref="SyntheticRouter.RouteToken"/> model.
-/// Speed: the λ and α coin flips of a layer come as bit masks (<see cref="BernoulliMask"/>, one
-/// random word per eight slots), single picks from an alias table, and repeats are caught by a
-/// bit set over the experts, so nothing is allocated and no per-slot search is needed.
+/// Speed: k-at-once draws are precomputed (<see cref="SystematicSetTable"/>), the λ and α coin
+/// flips of a layer come as bit masks (<see cref="BernoulliMask"/>, one random word per eight
+/// slots), single picks from an alias table, and repeats are caught by a bit set over the
+/// experts, so nothing is allocated and no per-slot search is needed. Random words come from a
+/// <see cref="SplitMix64"/> stream seeded by <see cref="SeededRandom"/> fork 5, kept in a
+/// register by the loops. <see cref="RouteTokens"/> routes a prefill chunk layer by layer.
 /// </remarks>
 public sealed class SyntheticTokenRouter
 {

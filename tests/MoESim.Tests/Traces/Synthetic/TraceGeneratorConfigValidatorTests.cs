@@ -15,7 +15,7 @@ public class TraceGeneratorConfigValidatorTests
         double[] one = [1, 0, 0, 0, 0, 0, 0, 0];
         var config = GenConfig(2, 8, 2, new RoutingPhaseParameters { Histogram = [ok, one] });
         var error = Assert.Throws<InputException>(() => TraceGeneratorConfigValidator.Validate(config, "params.json"))!;
-        Assert.That(error.Message, Does.Contain("decode.histogram[1]").And.Contain("only 1 experts have a positive weight, fewer than top_k = 2"));
+        Assert.That(error.Message, Does.Contain("decode.histogram[1]").And.Contain("has 1 expert(s) of positive weight, fewer than top_k = 2"));
         Assert.That(error.Message, Does.Not.Contain("histogram[0]"));
         Assert.DoesNotThrow(() => TraceGeneratorConfigValidator.Validate(GenConfig(2, 8, 2, new RoutingPhaseParameters { Histogram = [ok, ok] }), "params.json"));
     }

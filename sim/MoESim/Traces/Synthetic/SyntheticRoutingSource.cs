@@ -85,15 +85,17 @@ public sealed class SyntheticRoutingSource : IRoutingSource
         var t = 0;
         foreach (var slice in batch.Slices)
         {
-            if (!_lastToken.TryGetValue(slice.RequestId, out var state))
+            var seen = _lastToken.TryGetValue(slice.RequestId, out var state);
+            if (!seen)
             {
                 state = new int[layers * k];
                 _lastToken[slice.RequestId] = state;
             }
             for (var i = 0; i < slice.TokenCount; i++, t++)
             {
-                // Token index 0 starts a request: nothing to be local to yet.
-                _router.RouteToken(slice.IsPrefill, slice.FirstTokenIndex + i > 0, state);
+                // Token index 0 starts a request, and a request first seen here has no routed
+                // token to be local to either (its state is not a real token).
+                _router.RouteToken(slice.IsPrefill, (seen || i > 0) && slice.FirstTokenIndex + i > 0, state);
                 for (var l = 0; l < layers; l++)
                     state.AsSpan(l * k, k).CopyTo(expertIds.Slice((l * tokens + t) * k, k));
             }

@@ -42,12 +42,16 @@ public static class TraceGeneratorConfigValidator
                 continue;
             }
             var sum = 0.0;
+            var positive = 0;
             foreach (var w in h[l])
             {
                 if (!double.IsFinite(w) || w < 0) { bad($"{name}.histogram[{l}]", "weights must be finite and ≥ 0"); sum = double.NaN; break; }
                 sum += w;
+                if (w > 0) positive++;
             }
             if (sum == 0) bad($"{name}.histogram[{l}]", "weights sum to zero");
+            // A token takes k distinct experts, so at least k must be possible.
+            else if (positive < config.TopK && sum > 0) bad($"{name}.histogram[{l}]", $"has {positive} expert(s) of positive weight, fewer than top_k = {config.TopK}");
         }
     }
 }

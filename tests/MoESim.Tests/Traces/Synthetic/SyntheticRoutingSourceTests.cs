@@ -40,6 +40,22 @@ public class SyntheticRoutingSourceTests
     }
 
     [Test]
+    public void ARequestFirstSeenMidwayHasNoPreviousTokenToKeep()
+    {
+        // λ close to 1: had the empty state counted as a previous token, nearly every slot would
+        // keep its expert 0 and a token's experts would repeat.
+        var source = new SyntheticRoutingSource(GenConfig(2, 16, 4, new RoutingPhaseParameters { Locality = 0.98 }));
+        var ids = new int[2 * 4];
+        for (var request = 0; request < 50; request++)
+        {
+            var batch = new RoutingBatch();
+            batch.Add(new SequenceSlice(request, 7, 1, IsPrefill: false));
+            source.RouteTokens(batch, ids);
+            for (var l = 0; l < 2; l++) Assert.That(ids.AsSpan(l * 4, 4).ToArray(), Is.Unique, $"request {request} layer {l}");
+        }
+    }
+
+    [Test]
     public void LocalityCarriesAcrossIterationsOfARequest()
     {
         // λ close to 1: a request's next decode token keeps nearly every expert of its previous one.

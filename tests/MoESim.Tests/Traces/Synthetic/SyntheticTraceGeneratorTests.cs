@@ -57,6 +57,57 @@ public class SyntheticTraceGeneratorTests
     }
 
     [Test]
+    public void SameSeedGivesBitIdenticalMoetraceFiles()
+    {
+        var p = new RoutingPhaseParameters { ZipfExponent = 1.2, Locality = 0.3, Affinity = 0.6 };
+        var config = GenConfig(5, 64, 4, p, seed: 21);
+        var paths = new[] { 0, 1 }.Select(_ => Path.Combine(Path.GetTempPath(), $"moesim-det-{Guid.NewGuid():N}.moetrace")).ToArray();
+        try
+        {
+            foreach (var path in paths)
+            {
+                using var writer = MoESim.Traces.Formats.RoutingTraceFiles.CreateWriter(path, config.Shape);
+                SyntheticTraceGenerator.Generate(config, Requests(6, 150, 40), writer);
+                writer.Complete();
+            }
+            Assert.That(File.ReadAllBytes(paths[1]), Is.EqualTo(File.ReadAllBytes(paths[0])));
+        }
+        finally
+        {
+            foreach (var path in paths) File.Delete(path);
+        }
+    }
+
+    // Memoryless generation must give each expert the share π_e / k its inclusion probability
+    // promises, layer by layer (π from the router's own table, capped at 1 where skew is strong).
+    // Over T = 20,000 tokens a share's standard error is √(π(1 − π)/T)/k: tolerance 5 of them.
+    [TestCase(64, 6, 1.5)]
+    [TestCase(256, 8, 1.0)]
+    [TestCase(16, 2, 0.0)]
+    public void MemorylessSelectionSharesMatchInclusionProbabilities(int experts, int topK, double zipf)
+    {
+        var config = GenConfig(3, experts, topK, new RoutingPhaseParameters { ZipfExponent = zipf });
+        var counts = new long[3, experts];
+        var writer = new RecordingTraceWriter();
+        SyntheticTraceGenerator.Generate(config, Requests(100, 150, 51), writer);
+        long tokens = 0;
+        foreach (var step in writer.Steps)
+        {
+            tokens += step.TokenCount;
+            for (var l = 0; l < 3; l++)
+                foreach (var e in step.Layer(l)) counts[l, e]++;
+        }
+        var popularity = new SyntheticTokenRouter(config).Popularity(prefill: false);
+        for (var l = 0; l < 3; l++)
+            for (var e = 0; e < experts; e++)
+            {
+                var pi = popularity.Inclusion(l)[e];
+                var tolerance = 5 * Math.Sqrt(pi * (1 - pi) / tokens) / topK + 1e-6;
+                Assert.That(counts[l, e] / (double)(tokens * topK), Is.EqualTo(pi / topK).Within(tolerance), $"layer {l} expert {e}, π = {pi}");
+            }
+    }
+
+    [Test]
     public void SelectionCountMatchesWhatIsWritten()
     {
         var config = GenConfig(3, 8, 2, new RoutingPhaseParameters());

@@ -1,3 +1,5 @@
+using MoESim.Traces.Formats;
+
 namespace MoESim.Traces.Statistics;
 
 /// <summary>Reads a whole trace through a <see cref="TraceStatisticsCollector"/>.</summary>
@@ -10,12 +12,25 @@ public static class TraceStatisticsRunner
     public static TraceStatistics Run(IRoutingTraceReader reader, TraceStatisticsOptions options, Func<double>? fractionRead = null, IProgress<double>? progress = null)
     {
         var collector = new TraceStatisticsCollector(reader.Shape, options);
-        var step = new RoutingStep();
+        var report = progress is not null && fractionRead is not null;
         long read = 0;
-        while (reader.TryRead(step))
+        if (reader is MoeTraceReader binary)
         {
-            collector.Add(step);
-            if (progress is not null && fractionRead is not null && (++read & 4095) == 0) progress.Report(Math.Clamp(fractionRead(), 0, 1));
+            // Ids straight from the chunk buffer: no widening to ints, no copy.
+            while (binary.TryReadPacked(out var packed))
+            {
+                collector.Add(packed);
+                if (report && (++read & 4095) == 0) progress!.Report(Math.Clamp(fractionRead!(), 0, 1));
+            }
+        }
+        else
+        {
+            var step = new RoutingStep();
+            while (reader.TryRead(step))
+            {
+                collector.Add(step);
+                if (report && (++read & 4095) == 0) progress!.Report(Math.Clamp(fractionRead!(), 0, 1));
+            }
         }
         progress?.Report(1.0);
         return collector.Finish();

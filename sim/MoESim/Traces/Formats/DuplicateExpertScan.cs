@@ -47,6 +47,7 @@ internal static class DuplicateExpertScan
     }
 
     // Each scan leaves `at` on the 32-byte block holding a repeat (true) or where vectors end (false).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ScanBytes8(ReadOnlySpan<byte> ids, ref int at)
     {
         ref var p = ref MemoryMarshal.GetReference(ids);
@@ -65,6 +66,7 @@ internal static class DuplicateExpertScan
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ScanBytes4(ReadOnlySpan<byte> ids, ref int at)
     {
         ref var p = ref MemoryMarshal.GetReference(ids);
@@ -81,6 +83,7 @@ internal static class DuplicateExpertScan
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool ScanBytes2(ReadOnlySpan<byte> ids, ref int at)
     {
         ref var p = ref MemoryMarshal.GetReference(ids);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace MoESim.Traces.Statistics;
@@ -67,6 +68,7 @@ public static class AffinityMeasures
     private static readonly double[] SmallXLogX = Enumerable.Range(0, 4096).Select(x => x == 0 ? 0 : x * Math.Log(x)).ToArray();
 
     // x ln x for a count (0 for 0).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double XLogX(long x) => x < SmallXLogX.Length ? SmallXLogX[x] : x * Math.Log(x);
 
     /// <summary>Row-normalised matrix P(e'|e); rows without data are zero.</summary>

@@ -19,8 +19,8 @@ namespace MoESim.Traces.Statistics;
 /// </remarks>
 internal sealed class SampledStatistics
 {
-    /// <summary>Ids held before the buffer is processed (4 MiB as 16-bit ids).</summary>
-    private const int BufferIds = 1 << 21;
+    /// <summary>Ids held before the buffer is processed by default (4 MiB as 16-bit ids).</summary>
+    public const int DefaultBufferIds = 1 << 21;
     private readonly int _layers;
     private readonly int _experts;
     private readonly int _topK;
@@ -33,14 +33,15 @@ internal sealed class SampledStatistics
     private readonly int[] _stamp;
     private int _serial;
 
-    public SampledStatistics(TraceShape shape, int[] lfuSizes)
+    public SampledStatistics(TraceShape shape, int[] lfuSizes, int bufferIds)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferIds, 1);
         _layers = shape.NumMoeLayers;
         _experts = shape.NumExperts;
         _topK = shape.TopK;
         _caches = new LayerCacheSimulator[_layers];
         for (var l = 0; l < _caches.Length; l++) _caches[l] = new LayerCacheSimulator(_experts, lfuSizes);
-        _capacityTokens = Math.Max(1, BufferIds / (_layers * _topK));
+        _capacityTokens = Math.Max(1, bufferIds / (_layers * _topK));
         _buffer = [];
         _stamp = new int[_experts];
     }
@@ -74,6 +75,7 @@ internal sealed class SampledStatistics
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Flush()
     {
+        if (_steps.Count == 0) return;
         var k = _topK;
         for (var l = 0; l < _layers; l++)
         {

@@ -52,6 +52,7 @@ internal sealed class SelectionCounter
     }
 
     // Top-8 byte ids, unrolled (the common case: DeepSeek-V3, Qwen3, OLMoE shapes).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountTop8(ref byte ids, int tokens, ref uint layer)
     {
         for (var t = 0; t < tokens; t++)
@@ -69,6 +70,7 @@ internal sealed class SelectionCounter
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAny<T>(ref T ids, int tokens, ref uint layer) where T : unmanaged, IBinaryInteger<T>
     {
         var k = _topK;

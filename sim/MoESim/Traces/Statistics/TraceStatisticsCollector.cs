@@ -32,7 +32,10 @@ public sealed class TraceStatisticsCollector
     private long _steps;
 
     /// <summary>A collector for traces of <paramref name="shape"/>.</summary>
-    public TraceStatisticsCollector(TraceShape shape, TraceStatisticsOptions options)
+    public TraceStatisticsCollector(TraceShape shape, TraceStatisticsOptions options) : this(shape, options, SampledStatistics.DefaultBufferIds) { }
+
+    /// <summary>A collector whose sampled steps are processed every <paramref name="sampleBufferIds"/> ids (tests vary it; results do not depend on it).</summary>
+    internal TraceStatisticsCollector(TraceShape shape, TraceStatisticsOptions options, int sampleBufferIds)
     {
         if (!(options.SampleFraction is > 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(options), "sample fraction must be in (0, 1]");
         if (options.AffinityTopM < 1 || options.AffinityTopM > shape.NumExperts) throw new ArgumentOutOfRangeException(nameof(options), "top-m must be in 1..experts");
@@ -44,7 +47,7 @@ public sealed class TraceStatisticsCollector
         var root = new SeededRandom(options.SampleSeed);
         _prefill = new PhaseAccumulator("prefill", shape, _lfuSizes.Length, options.BatchReservoirTokens, root.Fork(1));
         _decode = new PhaseAccumulator("decode", shape, _lfuSizes.Length, options.BatchReservoirTokens, root.Fork(2));
-        _sampled = new SampledStatistics(shape, _lfuSizes);
+        _sampled = new SampledStatistics(shape, _lfuSizes, sampleBufferIds);
     }
 
     /// <summary>LFU cache sizes evaluated: k, 2k and fractions 1/32 .. 7/8 of the experts, distinct, in 1..experts−1.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using MoESim.Randomness;
 
@@ -45,6 +46,7 @@ internal sealed class PhaseAccumulator
     public SeededRandom ReservoirRandom { get; }
 
     /// <summary>Offers one sampled token (its experts at layer l sit at ids[(l × tokens + t) × k]) to the uniform reservoir (Algorithm R).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OfferToReservoir<T>(ReadOnlySpan<T> ids, int tokens, int t) where T : unmanaged, IBinaryInteger<T>
     {
         long slot;

@@ -50,6 +50,7 @@ internal sealed class SampledStatistics
     public int Requests => _lastToken.Count;
 
     /// <summary>Adds a sampled step (ids checked in range) to <paramref name="phase"/>; the reservoir takes its tokens now, the rest is buffered.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add<T>(int requestId, int tokens, PhaseAccumulator phase, ReadOnlySpan<T> ids) where T : unmanaged, IBinaryInteger<T>
     {
         var k = _topK;

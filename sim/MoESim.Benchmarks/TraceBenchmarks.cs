@@ -75,13 +75,7 @@ public class TraceBenchmarks
     }
 
     [Benchmark(Description = "read the benchmark trace packed (the stats reader floor: CRC, checks, no widening)")]
-    public long ReadPacked()
-    {
-        using var reader = new MoeTraceReader(_trace);
-        long selections = 0;
-        while (reader.TryReadPacked(out var step)) selections += step.Selections;
-        return selections;
-    }
+    public long ReadPacked() => TraceReadBenchmarks.ReadAllPacked(_trace);
 
     [Benchmark(Description = "stats, selection counts only (no request sampled)")]
     public long StatsCountsOnly()

@@ -28,7 +28,7 @@ internal static class DuplicateExpertScan
             if (typeof(T) == typeof(byte))
             {
                 var bytes = MemoryMarshal.Cast<T, byte>(ids);
-                var found = k == 8 ? ScanBytes8(bytes, ref vectorEnd) : k == 4 ? ScanBytes4(bytes, ref vectorEnd) : ScanBytes2(bytes, ref vectorEnd);
+                var found = k == 8 ? ScanBytes<ulong>(bytes, ref vectorEnd) : k == 4 ? ScanBytes<uint>(bytes, ref vectorEnd) : ScanBytes<ushort>(bytes, ref vectorEnd);
                 if (found) return vectorEnd + FindInBlock(ids.Slice(vectorEnd, 32), k);
             }
             else if (typeof(T) == typeof(int))
@@ -46,70 +46,30 @@ internal static class DuplicateExpertScan
         return ScalarFrom(ids, vectorEnd, k, stamp, ref serial);
     }
 
-    // Each scan leaves `at` on the 32-byte block holding a repeat (true) or where vectors end (false).
+    // Scans byte ids k per lane (T = ushort, uint, ulong for k = 2, 4, 8); leaves `at` on the
+    // 32-byte block holding a repeat (true) or where whole vectors end (false).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool ScanBytes8(ReadOnlySpan<byte> ids, ref int at)
+    private static bool ScanBytes<T>(ReadOnlySpan<byte> ids, ref int at) where T : unmanaged, IBinaryInteger<T>
     {
         ref var p = ref MemoryMarshal.GetReference(ids);
-        if (Vector512.IsHardwareAccelerated)
-        {
-            // 64 ids per step; on a hit, `at` stops on the 64-byte block and the 256-bit loop below finds its half.
-            var ones512 = Vector512.Create(0x0101010101010101UL);
-            var highs512 = Vector512.Create(0x8080808080808080UL);
-            for (; at + 64 <= ids.Length; at += 64)
-            {
-                var x = Vector512.LoadUnsafe(ref p, (nuint)at).AsUInt64();
-                var d1 = x ^ (Vector512.ShiftLeft(x, 8) | Vector512.ShiftRightLogical(x, 56));
-                var d2 = x ^ (Vector512.ShiftLeft(x, 16) | Vector512.ShiftRightLogical(x, 48));
-                var d3 = x ^ (Vector512.ShiftLeft(x, 24) | Vector512.ShiftRightLogical(x, 40));
-                var d4 = x ^ (Vector512.ShiftLeft(x, 32) | Vector512.ShiftRightLogical(x, 32));
-                var zero = ((d1 - ones512) & ~d1) | ((d2 - ones512) & ~d2) | ((d3 - ones512) & ~d3) | ((d4 - ones512) & ~d4);
-                if ((zero & highs512) != Vector512<ulong>.Zero) break;
-            }
-        }
-        var ones = Vector256.Create(0x0101010101010101UL);
-        var highs = Vector256.Create(0x8080808080808080UL);
+        var k = Unsafe.SizeOf<T>();
+        var ones = T.AllBitsSet / T.CreateTruncating(0xFF); // 0x0101…
         for (; at + 32 <= ids.Length; at += 32)
-        {
-            var x = Vector256.LoadUnsafe(ref p, (nuint)at).AsUInt64();
-            var d1 = x ^ (Vector256.ShiftLeft(x, 8) | Vector256.ShiftRightLogical(x, 56));
-            var d2 = x ^ (Vector256.ShiftLeft(x, 16) | Vector256.ShiftRightLogical(x, 48));
-            var d3 = x ^ (Vector256.ShiftLeft(x, 24) | Vector256.ShiftRightLogical(x, 40));
-            var d4 = x ^ (Vector256.ShiftLeft(x, 32) | Vector256.ShiftRightLogical(x, 32));
-            var zero = ((d1 - ones) & ~d1) | ((d2 - ones) & ~d2) | ((d3 - ones) & ~d3) | ((d4 - ones) & ~d4);
-            if ((zero & highs) != Vector256<ulong>.Zero) return true;
-        }
+            if (HasZeroByte(Vector256.LoadUnsafe(ref p, (nuint)at).As<byte, T>(), k, Vector256.Create(ones))) return true;
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool ScanBytes4(ReadOnlySpan<byte> ids, ref int at)
+    // True when some lane's x XOR (x rotated by 8·d bits), d = 1 .. k/2, has a zero byte.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool HasZeroByte<T>(Vector256<T> x, int k, Vector256<T> ones) where T : unmanaged, IBinaryInteger<T>
     {
-        ref var p = ref MemoryMarshal.GetReference(ids);
-        var ones = Vector256.Create(0x01010101U);
-        var highs = Vector256.Create(0x80808080U);
-        for (; at + 32 <= ids.Length; at += 32)
+        var zero = Vector256<T>.Zero;
+        for (var d = 1; d <= k / 2; d++)
         {
-            var x = Vector256.LoadUnsafe(ref p, (nuint)at).AsUInt32();
-            var d1 = x ^ (Vector256.ShiftLeft(x, 8) | Vector256.ShiftRightLogical(x, 24));
-            var d2 = x ^ (Vector256.ShiftLeft(x, 16) | Vector256.ShiftRightLogical(x, 16));
-            var zero = ((d1 - ones) & ~d1) | ((d2 - ones) & ~d2);
-            if ((zero & highs) != Vector256<uint>.Zero) return true;
+            var y = x ^ ((x << (8 * d)) | (x >>> (8 * (k - d))));
+            zero |= (y - ones) & ~y;
         }
-        return false;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool ScanBytes2(ReadOnlySpan<byte> ids, ref int at)
-    {
-        ref var p = ref MemoryMarshal.GetReference(ids);
-        var low = Vector256.Create((ushort)0xFF);
-        for (; at + 32 <= ids.Length; at += 32)
-        {
-            var x = Vector256.LoadUnsafe(ref p, (nuint)at).AsUInt16();
-            if (Vector256.EqualsAny(x & low, Vector256.ShiftRightLogical(x, 8))) return true;
-        }
-        return false;
+        return (zero & (ones << 7)) != Vector256<T>.Zero;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -7,8 +7,8 @@ namespace MoESim.Traces.Formats;
 
 /// <summary>
 /// Finds the first token whose top-k repeats an expert. For k = 2, 4 and 8 (Mixtral, the
-/// common top-8 models) it checks 32 packed byte ids, or 8 int ids, per vector step whatever
-/// the expert count; other k and uint16 ids fall back to a scalar stamp scan.
+/// common top-8 models) it checks 32 packed byte ids, 16 uint16 ids or 8 int ids per vector
+/// step whatever the expert count; other k fall back to a scalar stamp scan.
 /// </summary>
 /// <remarks>
 /// Byte ids: a token's k bytes form one 16/32/64-bit lane; XOR with the lane rotated by 8·d bits
@@ -30,6 +30,17 @@ internal static class DuplicateExpertScan
                 var bytes = MemoryMarshal.Cast<T, byte>(ids);
                 var found = k == 8 ? ScanBytes<ulong>(bytes, ref vectorEnd) : k == 4 ? ScanBytes<uint>(bytes, ref vectorEnd) : ScanBytes<ushort>(bytes, ref vectorEnd);
                 if (found) return vectorEnd + FindInBlock(ids.Slice(vectorEnd, 32), k);
+            }
+            else if (typeof(T) == typeof(ushort))
+            {
+                // 16 ids per step, widened to two int vectors (groups of 2, 4, 8 never straddle them).
+                ref var p = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<T, ushort>(ids));
+                for (; vectorEnd + 16 <= ids.Length; vectorEnd += 16)
+                {
+                    var v = Vector256.LoadUnsafe(ref p, (nuint)vectorEnd);
+                    if (HasRepeat(Vector256.WidenLower(v).AsInt32(), k) || HasRepeat(Vector256.WidenUpper(v).AsInt32(), k))
+                        return vectorEnd + FindInBlock(ids.Slice(vectorEnd, 16), k);
+                }
             }
             else if (typeof(T) == typeof(int))
             {

@@ -55,8 +55,8 @@ public class PackedTraceReadTests
 
     /// <summary>
     /// Random steps, most clean, some with one planted repeat (any pair of slots, any token, ids
-    /// including 0, 255 and values one bit apart): the packed byte check finds exactly the first
-    /// bad token that a plain pairwise reference finds, with the message of the int check.
+    /// including 0, 255 and values one bit apart): the packed uint8 and uint16 checks find exactly
+    /// the first bad token that a plain pairwise reference finds, with the message of the int check.
     /// </summary>
     [TestCase(2)]
     [TestCase(3)]
@@ -69,7 +69,7 @@ public class PackedTraceReadTests
         var flagged = 0;
         for (var trial = 0; trial < 400; trial++)
         {
-            var experts = trial % 3 == 0 ? 256 : 16 + random.NextInt(241);
+            var experts = trial % 3 == 0 ? 256 : trial % 3 == 1 ? 257 + random.NextInt(400) : 16 + random.NextInt(241);
             experts = Math.Max(experts, k);
             var shape = new TraceShape { NumMoeLayers = 2, NumExperts = experts, TopK = k };
             var tokens = 1 + random.NextInt(40);
@@ -93,12 +93,15 @@ public class PackedTraceReadTests
                 var b = (a + 1 + random.NextInt(k - 1)) % k;
                 ids[g + b] = ids[g + a];
             }
-            var bytes = new byte[ids.Length];
-            for (var i = 0; i < ids.Length; i++) bytes[i] = (byte)ids[i];
             var expected = FirstRepeatReference(ids, k);
-            var packed = new RoutingStepValidator(shape).CheckSelections<byte>(bytes, tokens, k, 10);
             var widened = new RoutingStepValidator(shape).CheckSelections<int>(ids, tokens, k, 10);
-            Assert.That(packed, Is.EqualTo(widened), $"trial {trial}");
+            var packed = new RoutingStepValidator(shape).CheckSelections<ushort>(ids.Select(i => (ushort)i).ToArray(), tokens, k, 10);
+            Assert.That(packed, Is.EqualTo(widened), $"trial {trial} (uint16 ids)");
+            if (experts <= 256)
+            {
+                packed = new RoutingStepValidator(shape).CheckSelections<byte>(ids.Select(i => (byte)i).ToArray(), tokens, k, 10);
+                Assert.That(packed, Is.EqualTo(widened), $"trial {trial} (uint8 ids)");
+            }
             if (expected < 0) Assert.That(packed, Is.Null, $"trial {trial}: clean step flagged");
             else
             {

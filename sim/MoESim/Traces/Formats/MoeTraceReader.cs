@@ -137,6 +137,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private StepProblem? CheckSelections(ReadOnlySpan<byte> ids, int tokens, int first)
     {
         if (_idBytes == 1) return _validator.CheckSelections(ids, tokens, Shape.TopK, first);
@@ -185,6 +186,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         _stepInChunk++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadStepHeader(ReadOnlySpan<byte> p, out int request, out int iteration, out int first, out int tokens, out bool prefill)
     {
         if (!Varint.TryRead(p, ref _position, out request) || !Varint.TryRead(p, ref _position, out iteration)
@@ -196,6 +198,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
     }
 
     /// <summary>Reads and checks the chunk at <see cref="_nextChunkOffset"/>; false at a clean end of file.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LoadChunk()
     {
         var offset = _nextChunkOffset;

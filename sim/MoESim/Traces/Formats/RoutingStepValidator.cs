@@ -77,6 +77,7 @@ public sealed class RoutingStepValidator
         CheckSequence(step.RequestId, step.Iteration, step.FirstTokenIndex, step.TokenCount, step.IsPrefill);
 
     /// <summary>The same checks from a step's header fields (for packed steps).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public StepProblem? CheckSequence(int requestId, int iteration, int firstTokenIndex, int tokenCount, bool isPrefill)
     {
         if (requestId < 0) return new StepProblem("request", $"request id {requestId} is negative");

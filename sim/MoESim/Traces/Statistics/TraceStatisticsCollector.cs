@@ -67,6 +67,7 @@ public sealed class TraceStatisticsCollector
     public void Add(RoutingStep step) => Add<int>(step.RequestId, step.TokenCount, step.IsPrefill, step.ExpertIds);
 
     /// <summary>Adds one step still packed in a binary reader's buffer (no copy; the fast path of <c>trace stats</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in PackedRoutingStep step)
     {
         if (step.IdBytes == 1) Add(step.RequestId, step.TokenCount, step.IsPrefill, step.ExpertIdBytes);

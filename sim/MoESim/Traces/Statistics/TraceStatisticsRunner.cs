@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MoESim.Traces.Formats;
 
 namespace MoESim.Traces.Statistics;
@@ -9,6 +10,7 @@ public static class TraceStatisticsRunner
     /// Streams <paramref name="reader"/> to its end. Every 4,096 steps <paramref name="progress"/>
     /// gets <paramref name="fractionRead"/>() (0..1, e.g. byte offset over file size) when both are given.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TraceStatistics Run(IRoutingTraceReader reader, TraceStatisticsOptions options, Func<double>? fractionRead = null, IProgress<double>? progress = null)
     {
         var collector = new TraceStatisticsCollector(reader.Shape, options);

@@ -74,6 +74,16 @@ public class TraceBenchmarks
         return steps;
     }
 
+    [Benchmark(Description = "read the benchmark trace packed (the stats reader floor: CRC, checks, no widening)")]
+    public long ReadPacked() => TraceReadBenchmarks.ReadAllPacked(_trace);
+
+    [Benchmark(Description = "stats, selection counts only (no request sampled)")]
+    public long StatsCountsOnly()
+    {
+        using var reader = RoutingTraceFiles.OpenReader(_trace);
+        return TraceStatisticsRunner.Run(reader, new TraceStatisticsOptions { SampleFraction = 1e-12 }).Steps;
+    }
+
     private sealed class NullWriter : IRoutingTraceWriter
     {
         public static readonly NullWriter Instance = new();

@@ -42,6 +42,19 @@ public class TraceReadBenchmarks
     [Benchmark(Description = "binary .moetrace read (~300 MB)")]
     public long BinaryRead() => ReadAll(_binary);
 
+    /// <summary>Reads every step of the binary trace without widening ids (what <c>trace stats</c> does); returns selections read.</summary>
+    [Benchmark(Description = "binary .moetrace packed read (~300 MB)")]
+    public long BinaryReadPacked() => ReadAllPacked(_binary);
+
+    /// <summary>Every step of a binary trace through <see cref="MoeTraceReader.TryReadPacked"/>; returns selections read.</summary>
+    internal static long ReadAllPacked(string path)
+    {
+        using var reader = new MoeTraceReader(path);
+        long selections = 0;
+        while (reader.TryReadPacked(out var step)) selections += step.Selections;
+        return selections;
+    }
+
     /// <summary>Reads every step of the JSONL trace; returns selections read.</summary>
     [Benchmark(Description = "JSONL read (~40 MB)")]
     public long JsonlRead() => ReadAll(_jsonl);

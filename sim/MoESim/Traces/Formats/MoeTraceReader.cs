@@ -10,7 +10,8 @@ namespace MoESim.Traces.Formats;
 /// <summary>
 /// Streams a binary <c>.moetrace</c> trace chunk by chunk: one payload buffer (≈1 MiB, the
 /// largest chunk), CRC32 checked per chunk, steps decoded from spans into the caller's reusable
-/// <see cref="RoutingStep"/>, nothing allocated per step. Problems are input errors naming the
+/// <see cref="RoutingStep"/> (or viewed in place by <see cref="TryReadPacked"/>), nothing
+/// allocated per step; ids are validated on the packed bytes before any widening. Problems are input errors naming the
 /// chunk's byte offset, the step within it, the field and what is wrong.
 /// </summary>
 public sealed class MoeTraceReader : ISeekableTraceReader
@@ -21,6 +22,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
     private readonly int _idBytes;
     private readonly long _firstChunkOffset;
     private byte[] _payload = new byte[MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16)];
+    private int[] _wideIds = [];   // big-endian hosts only: uint16 ids widened for checking
     private int _payloadLength;
     private int _position;
     private int _stepsInChunk;
@@ -82,45 +84,68 @@ public sealed class MoeTraceReader : ISeekableTraceReader
 
     public bool TryRead(RoutingStep step)
     {
+        if (!TryReadPacked(out var packed)) return false;
+        step.Reset(packed.RequestId, packed.Iteration, packed.FirstTokenIndex, packed.TokenCount, packed.IsPrefill, Shape.NumMoeLayers, Shape.TopK, Shape.HasGateWeights);
+        if (_idBytes == 1) ExpertIdDecoder.WidenBytes(packed.ExpertIdBytes, step.ExpertIds);
+        else ExpertIdDecoder.WidenUInt16(packed.ExpertIdBytes, step.ExpertIds);
+        if (Shape.HasGateWeights)
+        {
+            var src = packed.GateWeightBytes;
+            if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(src).CopyTo(step.GateWeights);
+            else for (var i = 0; i < step.GateWeights.Length; i++) step.GateWeights[i] = BinaryPrimitives.ReadSingleLittleEndian(src[(4 * i)..]);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the next step without copying its ids: <paramref name="step"/> views them in the
+    /// chunk buffer (valid until the next read or seek). Checks are those of
+    /// <see cref="TryRead"/> (ids in range, no repeat within a token, order), run on the packed
+    /// bytes. False at the end of the trace.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryReadPacked(out PackedRoutingStep step)
+    {
         while (_stepInChunk >= _stepsInChunk)
         {
             if (_finished || !LoadChunk())
             {
                 _finished = true;
+                step = default;
                 return false;
             }
         }
-        DecodeStep(step);
+        var p = _payload.AsSpan(0, _payloadLength);
+        ReadStepHeader(p, out var request, out var iteration, out var first, out var tokens, out var prefill);
+        var selections = (long)Shape.NumMoeLayers * tokens * Shape.TopK;
+        var weightBytes = Shape.HasGateWeights ? 4 : 0;
+        var bytes = selections * (_idBytes + weightBytes);
+        if (bytes > p.Length - _position)
+            throw Error(_chunkOffset, _stepInChunk, "experts", $"step of {tokens} tokens needs {bytes} bytes but only {p.Length - _position} remain in the chunk");
+        var n = (int)selections;
+        var ids = p.Slice(_position, n * _idBytes);
+        var weights = p.Slice(_position + n * _idBytes, n * weightBytes);
+        _position += (int)bytes;
+        var problem = CheckSelections(ids, tokens, first) ?? (_validator.CheckOrder ? _validator.CheckSequence(request, iteration, first, tokens, prefill) : null);
+        if (problem is { } p2)
+            throw Error(_chunkOffset, _stepInChunk, p2.Field, p2.Problem);
+        _stepInChunk++;
+        if (_stepInChunk == _stepsInChunk && _position != _payloadLength)
+            throw Error(_chunkOffset, -1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
         StepsRead++;
+        step = new PackedRoutingStep(request, iteration, first, tokens, prefill, _idBytes, ids, weights);
         return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void DecodeStep(RoutingStep step)
+    private StepProblem? CheckSelections(ReadOnlySpan<byte> ids, int tokens, int first)
     {
-        var p = _payload.AsSpan(0, _payloadLength);
-        ReadStepHeader(p, out var request, out var iteration, out var first, out var tokens, out var prefill);
-        var selections = (long)Shape.NumMoeLayers * tokens * Shape.TopK;
-        var bytes = selections * (_idBytes + (Shape.HasGateWeights ? 4 : 0));
-        if (bytes > p.Length - _position)
-            throw Error(_chunkOffset, _stepInChunk, "experts", $"step of {tokens} tokens needs {bytes} bytes but only {p.Length - _position} remain in the chunk");
-        step.Reset(request, iteration, first, tokens, prefill, Shape.NumMoeLayers, Shape.TopK, Shape.HasGateWeights);
-        var n = (int)selections;
-        if (_idBytes == 1) ExpertIdDecoder.WidenBytes(p.Slice(_position, n), step.ExpertIds);
-        else ExpertIdDecoder.WidenUInt16(p.Slice(_position, n * 2), step.ExpertIds);
-        _position += n * _idBytes;
-        if (Shape.HasGateWeights)
-        {
-            var src = p.Slice(_position, n * 4);
-            if (BitConverter.IsLittleEndian) MemoryMarshal.Cast<byte, float>(src).CopyTo(step.GateWeights);
-            else for (var i = 0; i < n; i++) step.GateWeights[i] = BinaryPrimitives.ReadSingleLittleEndian(src[(4 * i)..]);
-            _position += n * 4;
-        }
-        if (_validator.Check(step) is { } problem)
-            throw Error(_chunkOffset, _stepInChunk, problem.Field, problem.Problem);
-        _stepInChunk++;
-        if (_stepInChunk == _stepsInChunk && _position != _payloadLength)
-            throw Error(_chunkOffset, -1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
+        if (_idBytes == 1) return _validator.CheckSelections(ids, tokens, Shape.TopK, first);
+        if (BitConverter.IsLittleEndian) return _validator.CheckSelections(MemoryMarshal.Cast<byte, ushort>(ids), tokens, Shape.TopK, first);
+        if (_wideIds.Length < ids.Length / 2) _wideIds = new int[ids.Length / 2];
+        var wide = _wideIds.AsSpan(0, ids.Length / 2);
+        ExpertIdDecoder.WidenUInt16(ids, wide);
+        return _validator.CheckSelections<int>(wide, tokens, Shape.TopK, first);
     }
 
     /// <summary>
@@ -161,6 +186,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         _stepInChunk++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadStepHeader(ReadOnlySpan<byte> p, out int request, out int iteration, out int first, out int tokens, out bool prefill)
     {
         if (!Varint.TryRead(p, ref _position, out request) || !Varint.TryRead(p, ref _position, out iteration)
@@ -172,6 +198,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
     }
 
     /// <summary>Reads and checks the chunk at <see cref="_nextChunkOffset"/>; false at a clean end of file.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LoadChunk()
     {
         var offset = _nextChunkOffset;

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 namespace MoESim.Traces.Formats;
 
 /// <summary>
@@ -28,59 +30,74 @@ public sealed class RoutingStepValidator
     public StepProblem? Check(RoutingStep step) => CheckSelections(step) ?? (CheckOrder ? CheckSequence(step) : null);
 
     /// <summary>Expert ids in 0..experts-1 and distinct within each token's top-k.</summary>
+    public StepProblem? CheckSelections(RoutingStep step) =>
+        CheckSelections<int>(step.ExpertIds, step.TokenCount, step.TopK, step.FirstTokenIndex);
+
+    /// <summary>
+    /// Expert ids in 0..experts-1 and distinct within each token's top-k, for ids in any integer
+    /// width (packed uint8/uint16 straight from a binary chunk, or ints); layout as
+    /// <see cref="RoutingStep.ExpertIds"/> with <paramref name="tokenCount"/> tokens.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public StepProblem? CheckSelections(RoutingStep step)
+    public StepProblem? CheckSelections<T>(ReadOnlySpan<T> ids, int tokenCount, int topK, int firstTokenIndex) where T : unmanaged, IBinaryInteger<T>
     {
-        var ids = step.ExpertIds;
-        var k = step.TopK;
         var experts = _shape.NumExperts;
-        var bad = ids.IndexOfAnyExceptInRange(0, experts - 1);
+        // Every uint8 value is a valid id of a 256-expert model: nothing to scan.
+        var allFit = typeof(T) == typeof(byte) && experts >= 256;
+        var bad = allFit ? -1 : ids.IndexOfAnyExceptInRange(T.Zero, T.CreateTruncating(experts - 1));
         if (bad >= 0)
         {
-            var (layer, token) = Locate(step, bad);
-            return new StepProblem("experts", $"expert id {ids[bad]} out of range 0..{experts - 1} (layer {layer}, token {step.FirstTokenIndex + token})");
+            var (layer, token) = Locate(tokenCount, topK, bad);
+            return new StepProblem("experts", $"expert id {ids[bad]} out of range 0..{experts - 1} (layer {layer}, token {firstTokenIndex + token})");
         }
-        if (k == 1) return null;
-        var repeat = DuplicateExpertScan.FindFirst(ids, k, _stamp, ref _serial);
-        return repeat < 0 ? null : Duplicate(step, repeat);
+        if (topK == 1) return null;
+        var repeat = DuplicateExpertScan.FindFirst(ids, topK, _stamp, ref _serial);
+        return repeat < 0 ? null : Duplicate(ids, tokenCount, topK, firstTokenIndex, repeat);
     }
 
-    private static StepProblem Duplicate(RoutingStep step, int start)
+    private static StepProblem Duplicate<T>(ReadOnlySpan<T> all, int tokenCount, int topK, int firstTokenIndex, int start) where T : unmanaged, IBinaryInteger<T>
     {
-        var ids = step.ExpertIds.Slice(start, step.TopK);
-        var (layer, token) = Locate(step, start);
+        var ids = all.Slice(start, topK);
+        var (layer, token) = Locate(tokenCount, topK, start);
         var repeated = -1;
         for (var a = 0; a < ids.Length && repeated < 0; a++)
             for (var b = a + 1; b < ids.Length; b++)
-                if (ids[a] == ids[b]) { repeated = ids[a]; break; }
-        return new StepProblem("experts", $"expert {repeated} appears twice in the top-{step.TopK} of token {step.FirstTokenIndex + token} at layer {layer}");
+                if (ids[a] == ids[b]) { repeated = int.CreateTruncating(ids[a]); break; }
+        return new StepProblem("experts", $"expert {repeated} appears twice in the top-{topK} of token {firstTokenIndex + token} at layer {layer}");
     }
 
-    private static (int Layer, int Token) Locate(RoutingStep step, int index)
+    private static (int Layer, int Token) Locate(int tokenCount, int topK, int index)
     {
-        var perLayer = step.TokenCount * step.TopK;
-        return (index / perLayer, index % perLayer / step.TopK);
+        var perLayer = tokenCount * topK;
+        return (index / perLayer, index % perLayer / topK);
     }
 
     /// <summary>Within a request: iterations increase, tokens never go back, prefill precedes decode.</summary>
-    public StepProblem? CheckSequence(RoutingStep step)
+    public StepProblem? CheckSequence(RoutingStep step) =>
+        CheckSequence(step.RequestId, step.Iteration, step.FirstTokenIndex, step.TokenCount, step.IsPrefill);
+
+    /// <summary>The same checks from a step's header fields (for packed steps).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public StepProblem? CheckSequence(int requestId, int iteration, int firstTokenIndex, int tokenCount, bool isPrefill)
     {
-        if (step.RequestId < 0) return new StepProblem("request", $"request id {step.RequestId} is negative");
-        if (step.Iteration < 0) return new StepProblem("iteration", $"iteration {step.Iteration} is negative");
-        if (step.FirstTokenIndex < 0) return new StepProblem("first_token", $"first token index {step.FirstTokenIndex} is negative");
-        var end = (long)step.FirstTokenIndex + step.TokenCount;
-        if (_progress.TryGetValue(step.RequestId, out var last))
+        if (requestId < 0) return new StepProblem("request", $"request id {requestId} is negative");
+        if (iteration < 0) return new StepProblem("iteration", $"iteration {iteration} is negative");
+        if (firstTokenIndex < 0) return new StepProblem("first_token", $"first token index {firstTokenIndex} is negative");
+        var end = (long)firstTokenIndex + tokenCount;
+        // One hash lookup per step: the entry is added (or found) and updated in place.
+        ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(_progress, requestId, out var exists);
+        if (exists)
         {
-            if (step.Iteration <= last.Iteration)
-                return new StepProblem("iteration", $"iterations of request {step.RequestId} must increase: {step.Iteration} after {last.Iteration}");
-            if (step.FirstTokenIndex < last.EndToken)
-                return new StepProblem("first_token", $"request {step.RequestId} iteration {step.Iteration} starts at token {step.FirstTokenIndex}, before the previous step's end {last.EndToken}");
-            if (step.Iteration == last.Iteration + 1 && step.FirstTokenIndex != last.EndToken)
-                return new StepProblem("first_token", $"request {step.RequestId} iteration {step.Iteration} starts at token {step.FirstTokenIndex}; consecutive iterations must continue at token {last.EndToken}");
-            if (step.IsPrefill && !last.IsPrefill)
-                return new StepProblem("phase", $"request {step.RequestId} has a prefill step (iteration {step.Iteration}) after a decode step");
+            if (iteration <= last.Iteration)
+                return new StepProblem("iteration", $"iterations of request {requestId} must increase: {iteration} after {last.Iteration}");
+            if (firstTokenIndex < last.EndToken)
+                return new StepProblem("first_token", $"request {requestId} iteration {iteration} starts at token {firstTokenIndex}, before the previous step's end {last.EndToken}");
+            if (iteration == last.Iteration + 1 && firstTokenIndex != last.EndToken)
+                return new StepProblem("first_token", $"request {requestId} iteration {iteration} starts at token {firstTokenIndex}; consecutive iterations must continue at token {last.EndToken}");
+            if (isPrefill && !last.IsPrefill)
+                return new StepProblem("phase", $"request {requestId} has a prefill step (iteration {iteration}) after a decode step");
         }
-        _progress[step.RequestId] = new Progress(step.Iteration, end, step.IsPrefill);
+        last = new Progress(iteration, end, isPrefill);
         return null;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MoESim.Traces.Formats;
 
 /// <summary>Unsigned LEB128 varints (7 bits per byte, low first) for the binary trace's step fields.</summary>
@@ -23,6 +24,7 @@ internal static class Varint
     /// Reads a varint at <paramref name="position"/> and advances it; false when the bytes run
     /// out or the value does not fit in 31 bits (corrupt data).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRead(ReadOnlySpan<byte> source, ref int position, out int value)
     {
         uint result = 0;

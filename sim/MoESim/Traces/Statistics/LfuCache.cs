@@ -1,91 +1,106 @@
+using System.Runtime.CompilerServices;
 namespace MoESim.Traces.Statistics;
 
 /// <summary>
-/// One LFU expert cache of fixed size: an indexed binary min-heap keyed by (access count,
-/// insertion stamp), so the victim is the least frequently used expert, ties to the one inserted
-/// earliest. Counts cover every access of the layer, also while an expert is not cached
-/// ("perfect" LFU). O(log size) per access.
+/// One LFU expert cache of fixed size. The victim is the cached expert with the fewest accesses,
+/// ties to the one inserted earliest; counts cover every access of the layer, also while an
+/// expert is not cached ("perfect" LFU), and live in an array shared by all caches of the layer.
 /// </summary>
+/// <remarks>
+/// A lazy min-heap keyed by (count, insertion stamp): a hit costs nothing here (the caller
+/// tracks residency and counts), so a cached expert's key in the heap can fall behind its true
+/// count. Counts only grow, so a stored key is a lower bound of the true one: when the root's
+/// stored key is current it is the true minimum; otherwise it is refreshed and sifted down and
+/// the root looked at again. Evictions are exactly those of an eagerly updated heap; the cost is
+/// O(log size) per miss (plus one refresh per expert that reaches the root stale) instead of
+/// O(log size) per access.
+/// </remarks>
 public sealed class LfuCache
 {
-    private readonly int[] _heap;   // heap slot -> expert
-    private readonly int[] _slot;   // expert -> heap slot, -1 when not cached
-    private readonly long[] _key;   // expert -> (count << 32) | insertion stamp, valid while cached
+    private readonly long[] _frequency;
+    private readonly long[] _key;     // heap slot -> (count << 32) | insertion stamp, as last refreshed
+    private readonly int[] _expert;   // heap slot -> expert
+    private readonly int _size;
     private int _count;
     private uint _stamp;
 
-    /// <summary>A cache of <paramref name="size"/> experts (≥ 1) out of <paramref name="experts"/>.</summary>
-    public LfuCache(int size, int experts)
+    /// <summary>
+    /// A cache of <paramref name="size"/> experts (≥ 1); <paramref name="frequency"/>[e] is the
+    /// layer's access count of expert e including the access being recorded (the caller keeps it).
+    /// </summary>
+    public LfuCache(int size, long[] frequency)
     {
-        _heap = new int[size];
-        _slot = new int[experts];
-        Array.Fill(_slot, -1);
-        _key = new long[experts];
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        _frequency = frequency;
+        // Slots past the last entry hold the largest key, so a sift-down needs no bounds test for
+        // the second child and picks the smaller child without a branch.
+        _key = new long[2 * size + 2];
+        Array.Fill(_key, long.MaxValue);
+        _expert = new int[size];
+        _size = size;
     }
+
+    /// <summary>Experts the cache holds (up to its size).</summary>
+    public int Count => _count;
 
     /// <summary>
-    /// Records an access of <paramref name="expert"/>, whose access count including this one is
-    /// <paramref name="frequency"/>; true on a hit.
+    /// Inserts <paramref name="expert"/>, which missed (the caller knows it is not cached); returns
+    /// the expert evicted to make room, or -1 while the cache was not full.
     /// </summary>
-    public bool Access(int expert, long frequency)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Insert(int expert)
     {
-        var s = _slot[expert];
-        if (s >= 0)
+        var key = (_frequency[expert] << 32) | _stamp++;
+        if (_count < _size)
         {
-            _key[expert] += 1L << 32;
-            SiftDown(s);
-            return true;
+            SiftUp(_count++, key, expert);
+            return -1;
         }
-        _key[expert] = (frequency << 32) | _stamp++;
-        if (_count < _heap.Length)
+        while (true)
         {
-            _heap[_count] = expert;
-            _slot[expert] = _count;
-            SiftUp(_count++);
-            return false;
+            var root = _expert[0];
+            var current = (_frequency[root] << 32) | (uint)_key[0];
+            if (current == _key[0]) break;
+            SiftDown(current, root);
         }
-        // Replace the root (the least frequently used) and restore the heap.
-        _slot[_heap[0]] = -1;
-        _heap[0] = expert;
-        _slot[expert] = 0;
-        SiftDown(0);
-        return false;
+        var evicted = _expert[0];
+        SiftDown(key, expert);
+        return evicted;
     }
 
-    private void SiftUp(int i)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SiftUp(int i, long key, int expert)
     {
-        var e = _heap[i];
-        var key = _key[e];
         while (i > 0)
         {
             var parent = (i - 1) >> 1;
-            var p = _heap[parent];
-            if (_key[p] <= key) break;
-            _heap[i] = p;
-            _slot[p] = i;
+            if (_key[parent] <= key) break;
+            _key[i] = _key[parent];
+            _expert[i] = _expert[parent];
             i = parent;
         }
-        _heap[i] = e;
-        _slot[e] = i;
+        _key[i] = key;
+        _expert[i] = expert;
     }
 
-    private void SiftDown(int i)
+    // Puts (key, expert) at the root and sifts it down (the heap is full: _count == _size).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void SiftDown(long key, int expert)
     {
-        var e = _heap[i];
-        var key = _key[e];
-        var n = _count;
+        var keys = _key;
+        var experts = _expert;
+        var i = 0;
         while (true)
         {
             var child = 2 * i + 1;
-            if (child >= n) break;
-            if (child + 1 < n && _key[_heap[child + 1]] < _key[_heap[child]]) child++;
-            var c = _heap[child];
-            if (_key[c] >= key) break;
-            _heap[i] = c;
-            _slot[c] = i;
+            if (child >= _size) break;
+            child += keys[child + 1] < keys[child] ? 1 : 0;
+            if (keys[child] >= key) break;
+            keys[i] = keys[child];
+            experts[i] = experts[child];
             i = child;
         }
-        _heap[i] = e;
-        _slot[e] = i;
+        keys[i] = key;
+        experts[i] = expert;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Numerics;
 using MoESim.Randomness;
 
 namespace MoESim.Traces.Statistics;
@@ -11,13 +13,13 @@ internal sealed class PhaseAccumulator
         Layers = shape.NumMoeLayers;
         Experts = shape.NumExperts;
         TopK = shape.TopK;
-        LaneCounts = new long[Layers * 4 * Experts];
+        Selections = new SelectionCounter(Layers, Experts, TopK);
         LocalityPairs = new long[Layers];
         LocalityOverlap = new long[Layers];
         ReuseDistance = new long[Experts + 1];
         LfuHits = new long[lfuSizeCount];
-        Coactivation = new int[Math.Max(0, Layers - 1)][];
-        Reservoir = new int[reservoirTokens * Layers * TopK];
+        Coactivation = new CoactivationMatrix?[Math.Max(0, Layers - 1)];
+        Reservoir = new ushort[reservoirTokens * Layers * TopK];
         ReservoirCapacity = reservoirTokens;
         ReservoirRandom = reservoirRandom;
     }
@@ -26,18 +28,10 @@ internal sealed class PhaseAccumulator
     public int Layers { get; }
     public int Experts { get; }
     public int TopK { get; }
-    public long[] LaneCounts { get; }       // [(layer * 4 + lane) * experts + expert], all requests
+    public SelectionCounter Selections { get; } // all requests
 
-    /// <summary>Selections per [layer * experts + expert]: the four lanes summed.</summary>
-    public long[] Counts()
-    {
-        var counts = new long[Layers * Experts];
-        for (var l = 0; l < Layers; l++)
-            for (var lane = 0; lane < 4; lane++)
-                for (var e = 0; e < Experts; e++)
-                    counts[l * Experts + e] += LaneCounts[(l * 4 + lane) * Experts + e];
-        return counts;
-    }
+    /// <summary>Selections per [layer * experts + expert].</summary>
+    public long[] Counts() => Selections.Totals();
     public long Tokens { get; set; }
     public long SampledTokens { get; set; }
     public long[] LocalityPairs { get; }
@@ -45,14 +39,15 @@ internal sealed class PhaseAccumulator
     public long[] ReuseDistance { get; }
     public long[] LfuHits { get; }
     public long CacheAccesses { get; set; }
-    public int[][] Coactivation { get; }    // [layer][e * experts + e'], allocated on first use
-    public int[] Reservoir { get; }         // [slot][layer][k]
+    public CoactivationMatrix?[] Coactivation { get; } // [layer], allocated on first use
+    public ushort[] Reservoir { get; }      // [slot][layer][k]
     public int ReservoirCapacity { get; }
     public long ReservoirSeen { get; private set; }
     public SeededRandom ReservoirRandom { get; }
 
     /// <summary>Offers one sampled token (its experts at layer l sit at ids[(l × tokens + t) × k]) to the uniform reservoir (Algorithm R).</summary>
-    public void OfferToReservoir(ReadOnlySpan<int> ids, int tokens, int t)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void OfferToReservoir<T>(ReadOnlySpan<T> ids, int tokens, int t) where T : unmanaged, IBinaryInteger<T>
     {
         long slot;
         if (ReservoirSeen < ReservoirCapacity) slot = ReservoirSeen;
@@ -65,9 +60,12 @@ internal sealed class PhaseAccumulator
         var k = TopK;
         var target = Reservoir.AsSpan((int)slot * Layers * k, Layers * k);
         for (var l = 0; l < Layers; l++)
-            ids.Slice((l * tokens + t) * k, k).CopyTo(target.Slice(l * k, k));
+        {
+            var source = ids.Slice((l * tokens + t) * k, k);
+            for (var j = 0; j < k; j++) target[l * k + j] = ushort.CreateTruncating(source[j]);
+        }
     }
 
     /// <summary>The co-activation counts of pair (l, l+1), allocated on first use.</summary>
-    public int[] CoactivationOf(int layer) => Coactivation[layer] ??= new int[Experts * Experts];
+    public CoactivationMatrix CoactivationOf(int layer) => Coactivation[layer] ??= new CoactivationMatrix(Experts);
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using MoESim.Randomness;
 
 namespace MoESim.Traces.Statistics;
@@ -49,7 +50,7 @@ internal static class PhaseSummarizer
         var (batchSizes, measured, independent) = DistinctVersusBatch(a, selections);
         var affinity = new LayerPairAffinity[Math.Max(0, a.Layers - 1)];
         for (var l = 0; l < affinity.Length; l++)
-            affinity[l] = AffinityMeasures.Measure(l, a.Coactivation[l], experts, options.AffinityTopM);
+            affinity[l] = a.Coactivation[l]?.Measure(l, options.AffinityTopM) ?? AffinityMeasures.Measure(l, null, experts, options.AffinityTopM);
         var matrixLayer = Math.Clamp(options.MatrixLayer, 0, Math.Max(0, a.Layers - 2));
         return new PhaseStatistics
         {
@@ -67,7 +68,7 @@ internal static class PhaseSummarizer
             DistinctExpertsMeasured = measured,
             DistinctExpertsIndependent = independent,
             Affinity = affinity,
-            AffinityMatrix = AffinityMeasures.Conditional(a.Layers > 1 ? a.Coactivation[matrixLayer] : null, experts),
+            AffinityMatrix = AffinityMeasures.Conditional(a.Layers > 1 ? a.Coactivation[matrixLayer]?.Counts() : null, experts),
         };
     }
 
@@ -76,6 +77,11 @@ internal static class PhaseSummarizer
     /// order (so a batch mixes tokens of different requests and positions, as concurrent requests
     /// do); distinct experts per layer are averaged over batches and layers.
     /// </summary>
+    /// <remarks>
+    /// Per layer, each token's experts become a bit set in shuffled order; a batch of 2B is the
+    /// union of two neighbouring batches of B, so every size comes from halving the number of
+    /// sets with a bitwise OR and counting bits: O(tokens × E/64) per layer for all sizes.
+    /// </remarks>
     private static (int[] Sizes, double[] Measured, double[] Independent) DistinctVersusBatch(PhaseAccumulator a, long[][] selections)
     {
         var filled = (int)Math.Min(a.ReservoirSeen, a.ReservoirCapacity);
@@ -83,30 +89,37 @@ internal static class PhaseSummarizer
         for (var b = 1; b <= filled; b *= 2) sizes.Add(b);
         var order = Enumerable.Range(0, filled).ToArray();
         new SeededRandom(a.ReservoirRandom.Seed ^ 0x5EEDUL).Shuffle(order);
-        var stamp = new int[a.Experts];
-        var mark = 0;
         var k = a.TopK;
+        var words = (a.Experts + 63) / 64;
+        var sets = new ulong[filled * words];
+        var distinct = new long[sizes.Count];
+        for (var l = 0; l < a.Layers; l++)
+        {
+            Array.Clear(sets);
+            for (var i = 0; i < filled; i++)
+                foreach (var e in a.Reservoir.AsSpan((order[i] * a.Layers + l) * k, k))
+                    sets[i * words + (e >> 6)] |= 1UL << e;
+            var count = filled;
+            for (var i = 0; i < sizes.Count; i++)
+            {
+                // sets[0 .. count) are the batches of sizes[i]; the tail of an odd count is no whole batch.
+                var whole = filled / sizes[i];
+                long sum = 0;
+                foreach (var w in sets.AsSpan(0, whole * words)) sum += BitOperations.PopCount(w);
+                distinct[i] += sum;
+                var halves = count / 2;
+                for (var j = 0; j < halves; j++)
+                    for (var w = 0; w < words; w++)
+                        sets[j * words + w] = sets[2 * j * words + w] | sets[(2 * j + 1) * words + w];
+                count = halves;
+            }
+        }
         var measured = new double[sizes.Count];
         var independent = new double[sizes.Count];
         for (var i = 0; i < sizes.Count; i++)
         {
             var b = sizes[i];
-            var batches = filled / b;
-            double distinctSum = 0;
-            for (var batch = 0; batch < batches; batch++)
-                for (var l = 0; l < a.Layers; l++)
-                {
-                    mark++;
-                    var distinct = 0;
-                    for (var t = 0; t < b; t++)
-                    {
-                        var slot = order[batch * b + t];
-                        foreach (var e in a.Reservoir.AsSpan((slot * a.Layers + l) * k, k))
-                            if (stamp[e] != mark) { stamp[e] = mark; distinct++; }
-                    }
-                    distinctSum += distinct;
-                }
-            measured[i] = distinctSum / ((double)batches * a.Layers);
+            measured[i] = distinct[i] / ((double)(filled / b) * a.Layers);
             double expected = 0;
             for (var l = 0; l < a.Layers; l++)
                 foreach (var x in selections[l])

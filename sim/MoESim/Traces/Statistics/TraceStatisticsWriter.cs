@@ -13,14 +13,6 @@ namespace MoESim.Traces.Statistics;
 /// </summary>
 public static class TraceStatisticsWriter
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        // Statistics of an empty phase are NaN; JSON has no NaN, so write it as a string.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>Writes every file into <paramref name="folder"/> and returns their paths.</summary>
     public static IReadOnlyList<string> Write(TraceStatistics stats, string folder, string tracePath)
     {
@@ -32,7 +24,7 @@ public static class TraceStatisticsWriter
             AtomicFile.WriteAllText(path, text);
             files.Add(path);
         }
-        Add("stats.json", JsonSerializer.Serialize(new { trace = tracePath, statistics = stats }, Json));
+        Add("stats.json", JsonSerializer.Serialize(new StatisticsFile(tracePath, stats), StatisticsJsonContext.Default.StatisticsFile));
         var inv = CultureInfo.InvariantCulture;
         var layer = new StringBuilder("phase,layer,selections,max_over_mean,coefficient_of_variation,gini,zipf_exponent_estimate,locality_pairs,reuse_rate,chance_reuse_rate,locality_excess\n");
         var popularity = new StringBuilder("phase,layer,expert,selections\n");
@@ -70,5 +62,18 @@ public static class TraceStatisticsWriter
         return files;
     }
 
-    private static string F(double x) => double.IsFinite(x) ? x.ToString("G6", CultureInfo.InvariantCulture) : "";
+    // A CSV number: G6, or nothing for NaN/∞. Formatted straight into the builder (no string per value).
+    private static Csv6 F(double x) => new(x);
+
+    private readonly struct Csv6(double value) : ISpanFormattable
+    {
+        public string ToString(string? format, IFormatProvider? formatProvider) => double.IsFinite(value) ? value.ToString("G6", CultureInfo.InvariantCulture) : "";
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+        {
+            if (double.IsFinite(value)) return value.TryFormat(destination, out charsWritten, "G6", CultureInfo.InvariantCulture);
+            charsWritten = 0;
+            return true;
+        }
+    }
 }

@@ -3,6 +3,7 @@ using MoESim.Config;
 using MoESim.Tests.Config;
 using MoESim.Traces;
 using MoESim.Traces.Formats;
+using MoESim.Traces.Statistics;
 
 namespace MoESim.Tests.Traces.Formats;
 
@@ -125,6 +126,13 @@ public class MoeTraceFormatTests
     {
         var ex = Assert.Throws<InputException>(() => TraceTestFiles.ReadAll(path))!;
         Assert.That(ex.Errors[0].File, Is.EqualTo(path));
+        // The packed path (trace stats) reports the same error.
+        var packed = Assert.Throws<InputException>(() =>
+        {
+            using var reader = RoutingTraceFiles.OpenReader(path);
+            TraceStatisticsRunner.Run(reader, new TraceStatisticsOptions());
+        })!;
+        Assert.That(packed.Errors[0], Is.EqualTo(ex.Errors[0]));
         return ex.Errors[0];
     }
 

@@ -33,5 +33,35 @@ public class AffinityMeasuresTests
         Assert.That(p[2], Is.EqualTo(new[] { 0.0, 0.0, 0.0 }));
     }
 
+    [Test]
+    public void MutualInformationEqualsTheDirectSumOnARandomMatrix()
+    {
+        // Counts up to 20,000 (beyond the small-integer log table) and some zero rows and cells.
+        var random = new MoESim.Randomness.SeededRandom(9);
+        const int experts = 11;
+        var c = new int[experts * experts];
+        for (var i = 0; i < c.Length; i++) c[i] = i / experts == 4 || random.NextDouble() < 0.2 ? 0 : random.NextInt(i % 3 == 0 ? 20_000 : 30);
+        double n = c.Sum(x => (double)x);
+        var rows = Enumerable.Range(0, experts).Select(a => Enumerable.Range(0, experts).Sum(b => (double)c[a * experts + b])).ToArray();
+        var cols = Enumerable.Range(0, experts).Select(b => Enumerable.Range(0, experts).Sum(a => (double)c[a * experts + b])).ToArray();
+        double mi = 0;
+        for (var a = 0; a < experts; a++)
+            for (var b = 0; b < experts; b++)
+                if (c[a * experts + b] > 0) mi += c[a * experts + b] / n * Math.Log(c[a * experts + b] * n / (rows[a] * cols[b]));
+        Assert.That(AffinityMeasures.Measure(0, c, experts, 2).MutualInformationNats, Is.EqualTo(mi).Within(1e-12 * mi));
+    }
+
+    [Test]
+    public void TopColumnsBreakTiesToTheLowerIndex()
+    {
+        // Row 0 = (5, 5, 5, 0): its top-2 are columns 0 and 1 (not 2). Row 1 = (0, 0, 10, 10).
+        // Column mass: 5, 5, 15, 10 of N = 35. Coverage = (10 + 20) / 35; independent =
+        // 15/35 · (5 + 5)/35 + 20/35 · (15 + 10)/35.
+        int[] c = [5, 5, 5, 0, 0, 0, 10, 10, 0, 0, 0, 0, 0, 0, 0, 0];
+        var a = AffinityMeasures.Measure(0, c, 4, topM: 2);
+        Assert.That(a.TopMCoverage, Is.EqualTo(30.0 / 35).Within(1e-12));
+        Assert.That(a.IndependentCoverage, Is.EqualTo(15.0 / 35 * 10 / 35 + 20.0 / 35 * 25 / 35).Within(1e-12));
+    }
+
     private static int[] PadTo3x3(int[] twoRows) => [.. twoRows, 0, 0, 0];
 }

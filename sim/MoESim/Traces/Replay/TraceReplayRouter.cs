@@ -10,6 +10,10 @@ namespace MoESim.Traces.Replay;
 /// A decode holds only the leading tokens of each phase that the simulated requests replaying
 /// it can reach (from their prompt and output lengths, <see cref="ReplayNeed"/>) and stops
 /// reading there; a slice reaching further (not expected) triggers a full decode.
+/// For a binary trace with ≤ 64 experts, the index pass (<see cref="ReplayIndexScan"/>) also
+/// checks every id and keeps a <see cref="ReplayRoutingSummary"/>, from which
+/// <see cref="RouteDistinct"/> (all a single-device <c>simulate</c> asks for) ORs expert bit masks
+/// instead of decoding requests; only slices the summary cannot answer go token by token.
 /// </summary>
 /// <remarks>
 /// Mapping (documented in traces/README.md): simulated request i (0-based, arrival order)
@@ -24,6 +28,12 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     /// <summary>Default cache budget: 32 M selections (32 MB at ≤ 256 experts, 64 MB above).</summary>
     public const long DefaultCacheSelections = 32L << 20;
 
+    /// <summary>
+    /// Most bytes a <see cref="ReplayRoutingSummary"/> may hold (256 MiB: 8 M decode tokens of
+    /// a 32-layer, 8-expert model); a bigger trace counts distinct experts through the decode cache.
+    /// </summary>
+    public const long SummaryBudgetBytes = 256L << 20;
+
     private readonly ISeekableTraceReader _reader;
     private readonly ReplayIndexEntry[] _index;
     private readonly int[] _promptTokens;
@@ -34,15 +44,19 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     private readonly int[] _needDecode;
     private readonly RoutingStep _step = new();
     private readonly int[] _seen;
+    private readonly ReplayRoutingSummary? _summary;
+    private readonly byte[] _masks;
     private ReplayRequest[] _resolved = new ReplayRequest[64];
     private int _serial;
 
-    private TraceReplayRouter(ISeekableTraceReader reader, IReadOnlyList<Request> requests, long cacheSelections)
+    private TraceReplayRouter(ISeekableTraceReader reader, ReplayIndexEntry[] index, ReplayRoutingSummary? summary, IReadOnlyList<Request> requests, long cacheSelections)
     {
         _reader = reader;
         _promptTokens = new int[requests.Count];
         for (var i = 0; i < requests.Count; i++) _promptTokens[i] = requests[i].PromptTokens;
-        _index = BuildIndex(reader);
+        _index = index;
+        _summary = summary;
+        _masks = new byte[Shape.NumMoeLayers * (summary?.MaskBytes ?? 0)];
         _cache = new ReplayRequestCache(_index.Length, cacheSelections);
         (_needPrefill, _needDecode) = ReplayNeed.Compute(_index, requests);
         _decode = index => Decode(index, _needPrefill[index], _needDecode[index]);
@@ -64,7 +78,12 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
             if (!shape.Matches(numMoeLayers, numExperts, topK))
                 throw new InputException(path, "shape",
                     $"the trace is {shape.Describe()}{(shape.ModelName.Length > 0 ? $" (recorded for {shape.ModelName})" : "")}; model {modelName} is {numMoeLayers} MoE layers x {numExperts} experts, top-{topK}");
-            return new TraceReplayRouter(reader, requests, cacheSelections);
+            if (reader is MoeTraceReader binary && shape.NumExperts <= 64)
+            {
+                var (index, summary) = ReplayIndexScan.Run(path, binary.Header, SummaryBudgetBytes);
+                return new TraceReplayRouter(reader, index, summary, requests, cacheSelections);
+            }
+            return new TraceReplayRouter(reader, BuildIndex(reader), null, requests, cacheSelections);
         }
         catch
         {
@@ -144,18 +163,21 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     {
         var slices = batch.Slices;
         if (_resolved.Length < slices.Length) _resolved = new ReplayRequest[Math.Max(slices.Length, _resolved.Length * 2)];
-        for (var s = 0; s < slices.Length; s++)
-        {
-            var index = slices[s].RequestId % _index.Length;
-            var request = _cache.Get(index, _decode);
-            if (!request.Complete && !Covers(request, slices[s]))
-            {
-                _cache.Drop(index);
-                request = _cache.Get(index, _decodeFull);
-            }
-            _resolved[s] = request;
-        }
+        for (var s = 0; s < slices.Length; s++) _resolved[s] = Resolve(slices[s]);
         return _resolved.AsSpan(0, slices.Length);
+    }
+
+    /// <summary>Decoded trace routing for one slice: the cached decode, or a full one when a partial decode falls short.</summary>
+    private ReplayRequest Resolve(in SequenceSlice slice)
+    {
+        var index = slice.RequestId % _index.Length;
+        var request = _cache.Get(index, _decode);
+        if (!request.Complete && !Covers(request, slice))
+        {
+            _cache.Drop(index);
+            request = _cache.Get(index, _decodeFull);
+        }
+        return request;
     }
 
     /// <summary>Whether a partly decoded request holds every token the slice replays.</summary>
@@ -199,11 +221,59 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     }
 
     /// <summary>
+    /// Distinct experts per layer: with a summary, the OR of each slice's per-layer expert masks
+    /// and a population count; otherwise <see cref="RouteDistinctByTokens"/>.
+    /// </summary>
+    public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
+    {
+        if (_summary is not { } summary)
+        {
+            RouteDistinctByTokens(batch, distinctExperts);
+            return;
+        }
+        var masks = _masks.AsSpan();
+        masks.Clear();
+        foreach (ref readonly var slice in batch.Slices)
+        {
+            var index = slice.RequestId % _index.Length;
+            ref readonly var entry = ref _index[index];
+            if (slice.IsPrefill ? entry.PrefillTokens > 0 : entry.DecodeTokens == 0)
+            {
+                // Prefill tokens at positions mod P (a decode token borrowing one is a one-token range).
+                if (!summary.TryOrPrefill(index, entry.PrefillTokens, slice.FirstTokenIndex, slice.TokenCount, masks)) OrByTokens(slice, masks);
+                continue;
+            }
+            var prompt = slice.RequestId < _promptTokens.Length ? _promptTokens[slice.RequestId] : 0;
+            // A prefill slice borrowing decode tokens walks consecutive ordinals: D of them cover all.
+            var tokens = slice.IsPrefill ? Math.Min(slice.TokenCount, entry.DecodeTokens) : slice.TokenCount;
+            for (var t = 0; t < tokens; t++)
+            {
+                var position = slice.FirstTokenIndex + t;
+                summary.OrDecode(index, (slice.IsPrefill ? position : Math.Max(0, position - prompt)) % entry.DecodeTokens, masks);
+            }
+        }
+        ExpertMaskKernels.PopCounts(masks, summary.MaskBytes, distinctExperts[..NumMoeLayers]);
+    }
+
+    /// <summary>ORs a slice's experts into <paramref name="masks"/> token by token from its decoded request.</summary>
+    private void OrByTokens(in SequenceSlice slice, Span<byte> masks)
+    {
+        var request = Resolve(slice);
+        int k = TopK, layers = NumMoeLayers, bytes = _summary!.MaskBytes;
+        for (var t = 0; t < slice.TokenCount; t++)
+        {
+            var token = TokenIds(request, slice, t);
+            for (var layer = 0; layer < layers; layer++)
+                for (var j = 0; j < k; j++) ExpertMaskKernels.Set(masks.Slice(layer * bytes, bytes), token.Id(layer, k, j));
+        }
+    }
+
+    /// <summary>
     /// Distinct experts per layer, token by token over all layers; the scan stops once every
     /// layer has all its experts active, which makes big batches cheap (the answer is then
     /// simply the expert count).
     /// </summary>
-    public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
+    private void RouteDistinctByTokens(RoutingBatch batch, Span<int> distinctExperts)
     {
         var resolved = Resolve(batch);
         var slices = batch.Slices;
@@ -255,5 +325,9 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
             }
     }
 
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _summary?.Dispose();
+    }
 }

@@ -1,0 +1,67 @@
+namespace MoESim.Traces.Replay;
+
+/// <summary>
+/// Where each trace request's decode tokens sit in <see cref="ReplayRoutingSummary"/>'s mask
+/// store, which is filled in file order: per request, runs of consecutive decode ordinals held in
+/// consecutive slots. A request written without interruption is one run (an offset); decode
+/// steps interleaved across requests give one run per step, found by binary search.
+/// </summary>
+internal sealed class DecodeSlotMap
+{
+    private readonly record struct Run(int Request, int FirstOrdinal, int FirstSlot, int Count);
+
+    private Run[] _runs = new Run[64];
+    private int _count;
+    private int[] _lastRun = new int[16]; // per request, index of its latest run (build), -1 if none
+    private int _requests;
+    private int[] _start = [];            // per request, its first run after Complete (length requests + 1)
+
+    public void AddRequest()
+    {
+        if (_requests == _lastRun.Length) Array.Resize(ref _lastRun, 2 * _lastRun.Length);
+        _lastRun[_requests++] = -1;
+    }
+
+    /// <summary>Decode ordinals <paramref name="ordinal"/>..+<paramref name="count"/> of <paramref name="request"/> are in slots <paramref name="slot"/>..</summary>
+    public void Add(int request, int ordinal, int slot, int count)
+    {
+        var last = _lastRun[request];
+        if (last >= 0)
+        {
+            var run = _runs[last];
+            if (run.FirstOrdinal + run.Count == ordinal && run.FirstSlot + run.Count == slot)
+            {
+                _runs[last] = run with { Count = run.Count + count };
+                return;
+            }
+        }
+        if (_count == _runs.Length) Array.Resize(ref _runs, 2 * _runs.Length);
+        _runs[_count] = new Run(request, ordinal, slot, count);
+        _lastRun[request] = _count++;
+    }
+
+    /// <summary>Groups the runs by request (a stable counting sort: each request's runs stay in ordinal order).</summary>
+    public void Complete()
+    {
+        _start = new int[_requests + 1];
+        for (var i = 0; i < _count; i++) _start[_runs[i].Request + 1]++;
+        for (var r = 0; r < _requests; r++) _start[r + 1] += _start[r];
+        var next = (int[])_start.Clone();
+        var sorted = new Run[Math.Max(1, _count)];
+        for (var i = 0; i < _count; i++) sorted[next[_runs[i].Request]++] = _runs[i];
+        _runs = sorted;
+    }
+
+    /// <summary>The slot of decode ordinal <paramref name="ordinal"/> of <paramref name="request"/> (which must exist).</summary>
+    public int Slot(int request, int ordinal)
+    {
+        int lo = _start[request], hi = _start[request + 1] - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >> 1;
+            if (_runs[mid].FirstOrdinal <= ordinal) lo = mid; else hi = mid - 1;
+        }
+        var run = _runs[lo];
+        return run.FirstSlot + (ordinal - run.FirstOrdinal);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace MoESim.Traces.Replay;
+
+/// <summary>
+/// Bit-mask arithmetic behind replay's distinct-expert counts (≤ 64 experts): a token's experts
+/// at one layer as a mask of <c>maskBytes</c> little-endian bytes (1, 2, 4 or 8: bit e set when
+/// the token chose expert e), a batch's experts as the OR of its tokens' masks, and the distinct
+/// count as the mask's population count.
+/// </summary>
+internal static class ExpertMaskKernels
+{
+    /// <summary>Bytes per layer mask for <paramref name="experts"/> (1..64): the smallest of 1, 2, 4, 8 that holds them.</summary>
+    public static int MaskBytes(int experts) => experts <= 8 ? 1 : experts <= 16 ? 2 : experts <= 32 ? 4 : 8;
+
+    /// <summary>
+    /// Masks of every token of a step: <paramref name="ids"/> in the step layout
+    /// (<c>(layer × tokens + token) × k + choice</c>), written token-major to
+    /// <paramref name="masks"/> (<c>(token × layers + layer) × maskBytes</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TokenMasks(ReadOnlySpan<byte> ids, int layers, int tokens, int topK, int maskBytes, Span<byte> masks)
+    {
+        if (tokens == 1 && maskBytes == 1 && topK == 2 && Vector256.IsHardwareAccelerated)
+        {
+            OneTokenPairsToByteMasks(ids, masks[..layers]);
+            return;
+        }
+        for (var t = 0; t < tokens; t++)
+            for (var layer = 0; layer < layers; layer++)
+            {
+                var group = ids.Slice((layer * tokens + t) * topK, topK);
+                ulong mask = 0;
+                foreach (var id in group) mask |= 1UL << id;
+                Write(masks.Slice((t * layers + layer) * maskBytes, maskBytes), mask);
+            }
+    }
+
+    /// <summary>
+    /// The top-2, ≤ 8-expert case (Mixtral) of <see cref="TokenMasks"/> for a one-token step:
+    /// 64 ids at a time become 32 byte masks by a table shuffle (id → 1 &lt;&lt; id), an OR of
+    /// each id pair inside its 16-bit lane and a narrowing to bytes.
+    /// </summary>
+    private static void OneTokenPairsToByteMasks(ReadOnlySpan<byte> ids, Span<byte> masks)
+    {
+        var table = Vector256.Create((byte)1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0);
+        var low = Vector256.Create((ushort)0xFF);
+        ref var source = ref MemoryMarshal.GetReference(ids);
+        ref var target = ref MemoryMarshal.GetReference(masks);
+        var layer = 0;
+        for (; layer + 32 <= masks.Length; layer += 32)
+        {
+            var a = Vector256.Shuffle(table, Vector256.LoadUnsafe(ref source, (nuint)(2 * layer))).AsUInt16();
+            var b = Vector256.Shuffle(table, Vector256.LoadUnsafe(ref source, (nuint)(2 * layer + 32))).AsUInt16();
+            Vector256.Narrow((a | (a >> 8)) & low, (b | (b >> 8)) & low).StoreUnsafe(ref target, (nuint)layer);
+        }
+        for (; layer < masks.Length; layer++) masks[layer] = (byte)((1 << ids[2 * layer]) | (1 << ids[2 * layer + 1]));
+    }
+
+    /// <summary>ORs <paramref name="source"/> into <paramref name="target"/> (same length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void OrInto(Span<byte> target, ReadOnlySpan<byte> source)
+    {
+        ref var t = ref MemoryMarshal.GetReference(target);
+        ref var s = ref MemoryMarshal.GetReference(source);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 32 <= source.Length; i += 32)
+                (Vector256.LoadUnsafe(ref t, (nuint)i) | Vector256.LoadUnsafe(ref s, (nuint)i)).StoreUnsafe(ref t, (nuint)i);
+        for (; i < source.Length; i++) Unsafe.Add(ref t, i) |= Unsafe.Add(ref s, i);
+    }
+
+    /// <summary>
+    /// Sets, in each layer's mask of <paramref name="target"/>, the experts whose position in
+    /// <paramref name="positions"/> (layers × experts, layer-major) lies in [<paramref name="from"/>, <paramref name="to"/>).
+    /// </summary>
+    public static void OrPositionsInRange(ReadOnlySpan<int> positions, int layers, int experts, int maskBytes, int from, int to, Span<byte> target)
+    {
+        var lo = Vector256.Create(from);
+        var hi = Vector256.Create(to);
+        for (var layer = 0; layer < layers; layer++)
+        {
+            var row = positions.Slice(layer * experts, experts);
+            var mask = target.Slice(layer * maskBytes, maskBytes);
+            var e = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; e + 8 <= experts; e += 8)
+                {
+                    var p = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(row), (nuint)e);
+                    mask[e >> 3] |= (byte)(Vector256.GreaterThanOrEqual(p, lo) & Vector256.LessThan(p, hi)).ExtractMostSignificantBits();
+                }
+            for (; e < experts; e++)
+                if (row[e] >= from && row[e] < to) mask[e >> 3] |= (byte)(1 << (e & 7));
+        }
+    }
+
+    /// <summary>Writes each layer's population count: distinct experts.</summary>
+    public static void PopCounts(ReadOnlySpan<byte> masks, int maskBytes, Span<int> distinct)
+    {
+        for (var layer = 0; layer < distinct.Length; layer++) distinct[layer] = System.Numerics.BitOperations.PopCount(Read(masks.Slice(layer * maskBytes, maskBytes)));
+    }
+
+    /// <summary>Sets bit <paramref name="expert"/> of a layer's mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Set(Span<byte> mask, int expert) => mask[expert >> 3] |= (byte)(1 << (expert & 7));
+
+    private static ulong Read(ReadOnlySpan<byte> mask) => mask.Length switch
+    {
+        1 => mask[0],
+        2 => BinaryPrimitives.ReadUInt16LittleEndian(mask),
+        4 => BinaryPrimitives.ReadUInt32LittleEndian(mask),
+        _ => BinaryPrimitives.ReadUInt64LittleEndian(mask),
+    };
+
+    private static void Write(Span<byte> mask, ulong value)
+    {
+        switch (mask.Length)
+        {
+            case 1: mask[0] = (byte)value; break;
+            case 2: BinaryPrimitives.WriteUInt16LittleEndian(mask, (ushort)value); break;
+            case 4: BinaryPrimitives.WriteUInt32LittleEndian(mask, (uint)value); break;
+            default: BinaryPrimitives.WriteUInt64LittleEndian(mask, value); break;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
+using MoESim.Config;
+using MoESim.Traces.Formats;
+
+namespace MoESim.Traces.Replay;
+
+/// <summary>
+/// One front-to-back pass over a binary <c>.moetrace</c> (layout in traces/README.md, "Binary"),
+/// for replay's index: chunk by chunk into one pooled buffer (so the pass touches no fresh
+/// memory), every chunk's magic, sizes and CRC32 checked, and each step handed out as its
+/// header fields plus a span over its one-byte expert ids (valid until the next call). Replay
+/// uses it only for traces with ≤ 256 experts (one byte per id). Problems are input errors
+/// worded like <see cref="MoeTraceReader"/>'s (chunk byte offset, step, field).
+/// </summary>
+internal sealed class MoeTraceScanner : IDisposable
+{
+    private readonly SafeFileHandle _file;
+    private readonly long _fileLength;
+    private readonly int _selectionsPerToken;
+    private readonly int _bytesPerSelection;
+    private byte[] _payload;
+    private int _payloadLength;
+    private int _position;
+    private int _stepsInChunk;
+    private long _nextChunkOffset;
+
+    /// <summary>Scans <paramref name="path"/>, whose header (already read and checked) is <paramref name="header"/>.</summary>
+    public MoeTraceScanner(string path, MoeTraceHeader header)
+    {
+        if (header.Shape.NumExperts > 256) throw new ArgumentException("the scanner reads one-byte expert ids (≤ 256 experts)", nameof(header));
+        Path = path;
+        Header = header;
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        _fileLength = RandomAccess.GetLength(_file);
+        _selectionsPerToken = header.Shape.NumMoeLayers * header.Shape.TopK;
+        _bytesPerSelection = header.Shape.HasGateWeights ? 5 : 1;
+        _nextChunkOffset = header.SizeBytes;
+        _payload = ArrayPool<byte>.Shared.Rent(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
+    }
+
+    public string Path { get; }
+    public MoeTraceHeader Header { get; }
+    /// <summary>Chunks read so far.</summary>
+    public long Chunks { get; private set; }
+    /// <summary>Steps returned so far.</summary>
+    public long Steps { get; private set; }
+    /// <summary>Byte offset of the chunk holding the last step returned.</summary>
+    public long ChunkOffset { get; private set; }
+    /// <summary>Index within its chunk of the last step returned.</summary>
+    public int StepInChunk { get; private set; } = -1;
+
+    /// <summary>The next step, or false at a clean end of file (after checking the header's totals).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryNext(out ScannedStep step)
+    {
+        while (StepInChunk + 1 >= _stepsInChunk)
+        {
+            if (!LoadChunk())
+            {
+                step = default;
+                return false;
+            }
+        }
+        StepInChunk++;
+        var p = _payload.AsSpan(0, _payloadLength);
+        var at = _position;
+        if (!ReadVarint(p, ref at, out var request) || !ReadVarint(p, ref at, out var iteration)
+            || !ReadVarint(p, ref at, out var first) || !ReadVarint(p, ref at, out var packed))
+            throw Error(StepInChunk, "step header", "truncated or corrupt varint");
+        var tokens = packed >> 1;
+        if (tokens < 1) throw Error(StepInChunk, "tokens", "a step has at least one token");
+        var selections = (long)_selectionsPerToken * tokens;
+        var bytes = selections * _bytesPerSelection;
+        if (bytes > p.Length - at)
+            throw Error(StepInChunk, "experts", $"step of {tokens} tokens needs {bytes} bytes but only {p.Length - at} remain in the chunk");
+        step = new ScannedStep(request, iteration, first, tokens, (packed & 1) != 0, p.Slice(at, (int)selections));
+        _position = at + (int)bytes;
+        if (StepInChunk == _stepsInChunk - 1 && _position != _payloadLength)
+            throw Error(-1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
+        Steps++;
+        return true;
+    }
+
+    /// <summary>An input error at the current chunk (and step, when ≥ 0).</summary>
+    public InputException Error(int stepInChunk, string field, string problem) => ErrorAt(ChunkOffset, stepInChunk, field, problem);
+
+    private InputException ErrorAt(long chunkOffset, int stepInChunk, string field, string problem)
+    {
+        var where = stepInChunk >= 0 ? $"chunk at byte {chunkOffset}, step {stepInChunk}" : $"chunk at byte {chunkOffset}";
+        return new InputException(Path, $"{where}: {field}", problem);
+    }
+
+    /// <summary>LEB128 with a one-byte fast path (most step fields are small).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadVarint(ReadOnlySpan<byte> p, ref int at, out int value)
+    {
+        if ((uint)at < (uint)p.Length && p[at] < 0x80)
+        {
+            value = p[at++];
+            return true;
+        }
+        return Varint.TryRead(p, ref at, out value);
+    }
+
+    private bool LoadChunk()
+    {
+        var offset = _nextChunkOffset;
+        Span<byte> header = stackalloc byte[MoeTraceFormat.ChunkHeaderBytes];
+        var got = ReadAt(header, offset);
+        if (got == 0)
+        {
+            if (Chunks != Header.Chunks || Steps != Header.Steps)
+                throw ErrorAt(offset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {Chunks} chunks and {Steps} steps");
+            return false;
+        }
+        if (got < header.Length) throw ErrorAt(offset, -1, "chunk header", $"truncated: {got} of {MoeTraceFormat.ChunkHeaderBytes} bytes");
+        if (!header[..4].SequenceEqual(MoeTraceFormat.ChunkMagic)) throw ErrorAt(offset, -1, "chunk magic", "expected \"MTCK\" (corrupt file or wrong offset)");
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        var steps = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+        if (length is 0 or > MoeTraceFormat.MaxChunkPayloadBytes)
+            throw ErrorAt(offset, -1, "chunk length", $"{length} bytes, expected 1..{MoeTraceFormat.MaxChunkPayloadBytes}");
+        if (steps == 0 || steps > length) throw ErrorAt(offset, -1, "chunk steps", $"{steps} steps in {length} bytes");
+        if (_payload.Length < length)
+        {
+            ArrayPool<byte>.Shared.Return(_payload);
+            _payload = ArrayPool<byte>.Shared.Rent((int)length);
+        }
+        var payload = _payload.AsSpan(0, (int)length);
+        got = ReadAt(payload, offset + header.Length);
+        if (got < length) throw ErrorAt(offset, -1, "chunk payload", $"truncated: the chunk declares {length} payload bytes, the file ends after {got}");
+        var actual = Crc32.HashToUInt32(payload);
+        if (actual != crc) throw ErrorAt(offset, -1, "chunk crc32", $"stored 0x{crc:x8}, computed 0x{actual:x8}: the chunk is corrupt");
+        ChunkOffset = offset;
+        _nextChunkOffset = offset + header.Length + length;
+        _payloadLength = (int)length;
+        _position = 0;
+        _stepsInChunk = (int)steps;
+        StepInChunk = -1;
+        Chunks++;
+        return true;
+    }
+
+    private int ReadAt(Span<byte> buffer, long offset)
+    {
+        var total = 0;
+        while (total < buffer.Length && offset + total < _fileLength)
+        {
+            var n = RandomAccess.Read(_file, buffer[total..], offset + total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        if (_payload.Length > 0) ArrayPool<byte>.Shared.Return(_payload);
+        _payload = [];
+    }
+}

@@ -7,9 +7,9 @@ namespace MoESim.Traces.Replay;
 
 /// <summary>
 /// The per-step id checks of <see cref="RoutingStepValidator"/> (ids in range, k distinct ids per
-/// token and layer) on one-byte ids straight from a chunk buffer, vectorised: the range check is
-/// one <c>IndexOfAnyExceptInRange</c>, and for k = 2, 4 and 8 each group of k bytes is compared
-/// with its rotations inside 16-, 32- or 64-bit lanes (32 ids per 256-bit step). When a step
+/// token and layer) on one-byte ids straight from a chunk buffer, in one vectorised pass for
+/// k = 1, 2, 4 and 8: a byte compare for the range, and each group of k bytes compared with its
+/// rotations inside 16-, 32- or 64-bit lanes (32 ids per 256-bit step); other k go id by id. When a step
 /// fails, the validator itself words the problem, so messages match every other reader's.
 /// </summary>
 internal static class ByteIdCheck
@@ -18,8 +18,28 @@ internal static class ByteIdCheck
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsValid(ReadOnlySpan<byte> ids, int experts, int topK)
     {
-        if (experts < 256 && ids.IndexOfAnyExceptInRange((byte)0, (byte)(experts - 1)) >= 0) return false;
-        return topK == 1 || !HasRepeat(ids, topK);
+        var scalarFrom = 0;
+        if (Vector256.IsHardwareAccelerated && topK is 1 or 2 or 4 or 8)
+        {
+            // One pass: ids above the last expert and repeats within a lane both set bytes of `bad`.
+            ref var p = ref MemoryMarshal.GetReference(ids);
+            var end = ids.Length - ids.Length % 32;
+            var last = Vector256.Create((byte)Math.Min(255, experts - 1));
+            var bad = Vector256<byte>.Zero;
+            for (; scalarFrom < end; scalarFrom += 32)
+            {
+                var v = Vector256.LoadUnsafe(ref p, (nuint)scalarFrom);
+                bad |= Vector256.GreaterThan(v, last) | topK switch
+                {
+                    1 => Vector256<byte>.Zero,
+                    2 => Rotations16(v),
+                    4 => Rotations32(v),
+                    _ => Rotations64(v),
+                };
+            }
+            if (bad != Vector256<byte>.Zero) return false;
+        }
+        return IsValidScalar(ids[scalarFrom..], experts, topK);
     }
 
     /// <summary>The validator's wording of what is wrong with a step that failed <see cref="IsValid"/>.</summary>
@@ -33,42 +53,22 @@ internal static class ByteIdCheck
             ?? throw new InvalidOperationException("the byte check and the validator disagree");
     }
 
-    private static bool HasRepeat(ReadOnlySpan<byte> ids, int k)
+    private static bool IsValidScalar(ReadOnlySpan<byte> ids, int experts, int k)
     {
-        var scalarFrom = 0;
-        if (Vector256.IsHardwareAccelerated && k is 2 or 4 or 8)
-        {
-            ref var p = ref MemoryMarshal.GetReference(ids);
-            var end = ids.Length - ids.Length % 32;
-            var repeat = Vector256<byte>.Zero;
-            for (; scalarFrom < end; scalarFrom += 32)
-            {
-                var v = Vector256.LoadUnsafe(ref p, (nuint)scalarFrom);
-                repeat |= k switch
-                {
-                    2 => Rotations16(v),
-                    4 => Rotations32(v),
-                    _ => Rotations64(v),
-                };
-            }
-            if (repeat != Vector256<byte>.Zero) return true;
-        }
         Span<byte> seen = stackalloc byte[256];
-        for (var start = scalarFrom; start < ids.Length; start += k)
+        for (var start = 0; start < ids.Length; start += k)
         {
             var group = ids.Slice(start, k);
+            var ok = true;
             foreach (var id in group)
             {
-                if (seen[id] != 0)
-                {
-                    foreach (var b in group) seen[b] = 0;
-                    return true;
-                }
+                ok &= id < experts && seen[id] == 0;
                 seen[id] = 1;
             }
             foreach (var b in group) seen[b] = 0;
+            if (!ok) return false;
         }
-        return false;
+        return true;
     }
 
     // A byte equal to its rotation by r within its k-byte lane marks a repeat; rotations by

@@ -8,7 +8,13 @@ namespace MoESim.Traces.Replay;
 /// </summary>
 internal sealed class DecodeSlotMap
 {
-    private readonly record struct Run(int Request, int FirstOrdinal, int FirstSlot, int Count);
+    private struct Run
+    {
+        public int Request;
+        public int FirstOrdinal;
+        public int FirstSlot;
+        public int Count;
+    }
 
     private Run[] _runs = new Run[64];
     private int _count;
@@ -28,15 +34,15 @@ internal sealed class DecodeSlotMap
         var last = _lastRun[request];
         if (last >= 0)
         {
-            var run = _runs[last];
+            ref var run = ref _runs[last];
             if (run.FirstOrdinal + run.Count == ordinal && run.FirstSlot + run.Count == slot)
             {
-                _runs[last] = run with { Count = run.Count + count };
+                run.Count += count;
                 return;
             }
         }
         if (_count == _runs.Length) Array.Resize(ref _runs, 2 * _runs.Length);
-        _runs[_count] = new Run(request, ordinal, slot, count);
+        _runs[_count] = new Run { Request = request, FirstOrdinal = ordinal, FirstSlot = slot, Count = count };
         _lastRun[request] = _count++;
     }
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MoESim.Traces.Replay;
 
@@ -17,18 +18,17 @@ internal static class ExpertMaskKernels
     public static int MaskBytes(int experts) => experts <= 8 ? 1 : experts <= 16 ? 2 : experts <= 32 ? 4 : 8;
 
     /// <summary>
-    /// Masks of every token of a step: <paramref name="ids"/> in the step layout
-    /// (<c>(layer × tokens + token) × k + choice</c>), written token-major to
-    /// <paramref name="masks"/> (<c>(token × layers + layer) × maskBytes</c>).
+    /// Checks a step's ids (<see cref="ByteIdCheck"/>) and writes every token's masks:
+    /// <paramref name="ids"/> in the step layout (<c>(layer × tokens + token) × k + choice</c>),
+    /// <paramref name="masks"/> token-major (<c>(token × layers + layer) × maskBytes</c>).
+    /// False (masks unspecified) when an id is out of range or repeated within a token.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TokenMasks(ReadOnlySpan<byte> ids, int layers, int tokens, int topK, int maskBytes, Span<byte> masks)
+    public static bool TryTokenMasks(ReadOnlySpan<byte> ids, int experts, int layers, int tokens, int topK, int maskBytes, Span<byte> masks)
     {
-        if (tokens == 1 && maskBytes == 1 && topK == 2 && Vector256.IsHardwareAccelerated)
-        {
-            OneTokenPairsToByteMasks(ids, masks[..layers]);
-            return;
-        }
+        if (tokens == 1 && maskBytes == 1 && topK == 2 && layers % 32 == 0 && Avx2.IsSupported)
+            return TryPairsToByteMasks(ids, experts, masks[..layers]);
+        if (!ByteIdCheck.IsValid(ids, experts, topK)) return false;
         for (var t = 0; t < tokens; t++)
             for (var layer = 0; layer < layers; layer++)
             {
@@ -37,27 +37,45 @@ internal static class ExpertMaskKernels
                 foreach (var id in group) mask |= 1UL << id;
                 Write(masks.Slice((t * layers + layer) * maskBytes, maskBytes), mask);
             }
+        return true;
     }
 
     /// <summary>
-    /// The top-2, ≤ 8-expert case (Mixtral) of <see cref="TokenMasks"/> for a one-token step:
-    /// 64 ids at a time become 32 byte masks by a table shuffle (id → 1 &lt;&lt; id), an OR of
-    /// each id pair inside its 16-bit lane and a narrowing to bytes.
+    /// The one-token, top-2, ≤ 8-expert case (Mixtral decode steps) of <see cref="TryTokenMasks"/>,
+    /// checks included: 64 ids at a time go through a table shuffle (id → 1 &lt;&lt; id); an id
+    /// must not exceed the last expert, and within each 16-bit lane the pair's bits must be
+    /// disjoint (distinct ids); the pairs' ORs narrowed to bytes are the 32 layers' masks.
     /// </summary>
-    private static void OneTokenPairsToByteMasks(ReadOnlySpan<byte> ids, Span<byte> masks)
+    private static bool TryPairsToByteMasks(ReadOnlySpan<byte> ids, int experts, Span<byte> masks)
     {
-        var table = Vector256.Create((byte)1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0);
+        var table = BitTable(experts);
+        var last = Vector256.Create((byte)(experts - 1));
         var low = Vector256.Create((ushort)0xFF);
         ref var source = ref MemoryMarshal.GetReference(ids);
         ref var target = ref MemoryMarshal.GetReference(masks);
-        var layer = 0;
-        for (; layer + 32 <= masks.Length; layer += 32)
+        var bad = Vector256<byte>.Zero;
+        for (var layer = 0; layer < masks.Length; layer += 32)
         {
-            var a = Vector256.Shuffle(table, Vector256.LoadUnsafe(ref source, (nuint)(2 * layer))).AsUInt16();
-            var b = Vector256.Shuffle(table, Vector256.LoadUnsafe(ref source, (nuint)(2 * layer + 32))).AsUInt16();
-            Vector256.Narrow((a | (a >> 8)) & low, (b | (b >> 8)) & low).StoreUnsafe(ref target, (nuint)layer);
+            var x = Vector256.LoadUnsafe(ref source, (nuint)(2 * layer));
+            var y = Vector256.LoadUnsafe(ref source, (nuint)(2 * layer + 32));
+            // vpshufb looks up the low 4 bits only: the range check must come from the ids.
+            var a = Avx2.Shuffle(table, x).AsUInt16();
+            var b = Avx2.Shuffle(table, y).AsUInt16();
+            var (aLow, aHigh, bLow, bHigh) = (a & low, a >> 8, b & low, b >> 8);
+            bad |= Vector256.GreaterThan(x, last) | Vector256.GreaterThan(y, last)
+                   | (aLow & aHigh).AsByte() | (bLow & bHigh).AsByte();
+            Vector256.Narrow(aLow | aHigh, bLow | bHigh).StoreUnsafe(ref target, (nuint)layer);
         }
-        for (; layer < masks.Length; layer++) masks[layer] = (byte)((1 << ids[2 * layer]) | (1 << ids[2 * layer + 1]));
+        return bad == Vector256<byte>.Zero;
+    }
+
+    /// <summary>Shuffle table id → 1 &lt;&lt; id for ids below <paramref name="experts"/> (≤ 8), 0 above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> BitTable(int experts)
+    {
+        // Bytes 0..7 (and 16..23) hold 1, 2, 4, ..., 128; keep the first `experts` of them.
+        var bits = 0x8040201008040201UL & (experts >= 8 ? ulong.MaxValue : (1UL << (8 * experts)) - 1);
+        return Vector256.Create(bits, 0UL, bits, 0UL).AsByte();
     }
 
     /// <summary>ORs <paramref name="source"/> into <paramref name="target"/> (same length).</summary>

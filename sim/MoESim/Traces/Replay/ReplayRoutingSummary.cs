@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace MoESim.Traces.Replay;
 
 /// <summary>
@@ -14,6 +12,9 @@ namespace MoESim.Traces.Replay;
 /// </summary>
 internal sealed class ReplayRoutingSummary : IDisposable
 {
+    /// <summary>Outcome of <see cref="TryAddDecode"/>.</summary>
+    public enum DecodeAdd { Added, BadIds, OverBudget }
+
     private readonly int _layers;
     private readonly int _experts;
     private readonly int _topK;
@@ -32,9 +33,9 @@ internal sealed class ReplayRoutingSummary : IDisposable
         _topK = topK;
         MaskBytes = ExpertMaskKernels.MaskBytes(experts);
         _tokenMaskBytes = layers * MaskBytes;
-        _firstSeen = new int[checked((int)Math.Clamp(expectedRequests, 1, 1 << 16) * layers * experts)];
-        _lastSeen = new int[_firstSeen.Length];
-        _decodeMasks = ArrayPool<byte>.Shared.Rent(checked((int)Math.Clamp(expectedDecodeTokens, 1, int.MaxValue / _tokenMaskBytes) * _tokenMaskBytes));
+        _firstSeen = PooledArrays.Rent<int>(Math.Clamp(expectedRequests, 1, 1 << 16) * layers * experts);
+        _lastSeen = PooledArrays.Rent<int>(_firstSeen.Length);
+        _decodeMasks = PooledArrays.Rent<byte>(Math.Max(1, expectedDecodeTokens) * _tokenMaskBytes);
     }
 
     /// <summary>Bytes per layer mask (1, 2, 4 or 8).</summary>
@@ -48,12 +49,8 @@ internal sealed class ReplayRoutingSummary : IDisposable
     public void AddRequest(int request)
     {
         var stride = _layers * _experts;
-        var need = (request + 1) * stride;
-        if (need > _firstSeen.Length)
-        {
-            Array.Resize(ref _firstSeen, Math.Max(need, 2 * _firstSeen.Length));
-            Array.Resize(ref _lastSeen, _firstSeen.Length);
-        }
+        _firstSeen = PooledArrays.Grow(_firstSeen, (long)request * stride, (long)(request + 1) * stride);
+        _lastSeen = PooledArrays.Grow(_lastSeen, (long)request * stride, (long)(request + 1) * stride);
         _firstSeen.AsSpan(request * stride, stride).Fill(int.MaxValue);
         _lastSeen.AsSpan(request * stride, stride).Fill(-1);
         _slotMap.AddRequest();
@@ -66,38 +63,36 @@ internal sealed class ReplayRoutingSummary : IDisposable
         var firstSeen = _firstSeen.AsSpan(request * stride, stride);
         var lastSeen = _lastSeen.AsSpan(request * stride, stride);
         var perLayer = tokens * _topK;
+        var all = _experts == 64 ? ulong.MaxValue : (1UL << _experts) - 1;
         for (var layer = 0; layer < _layers; layer++)
         {
             var block = ids.Slice(layer * perLayer, perLayer);
-            for (var e = 0; e < _experts; e++)
-            {
-                var at = layer * _experts + e;
-                // Vectorised searches that stop at the first hit: a few bytes for a common expert.
-                if (firstSeen[at] == int.MaxValue && block.IndexOf((byte)e) is var i and >= 0) firstSeen[at] = first + i / _topK;
-                if (block.LastIndexOf((byte)e) is var j and >= 0) lastSeen[at] = first + j / _topK;
-            }
+            var firstRow = firstSeen.Slice(layer * _experts, _experts);
+            ulong unseen = 0;
+            for (var e = 0; e < _experts; e++) if (firstRow[e] == int.MaxValue) unseen |= 1UL << e;
+            if (unseen != 0) ExpertPositionScan.First(block, _topK, unseen, first, firstRow);
+            ExpertPositionScan.Last(block, _topK, all, first, lastSeen.Slice(layer * _experts, _experts));
         }
     }
 
     /// <summary>
     /// A decode step of <paramref name="tokens"/> tokens at decode ordinals <paramref name="first"/>..
-    /// of <paramref name="request"/>; false (nothing stored) if the masks would pass <paramref name="budgetBytes"/>.
+    /// of <paramref name="request"/>, its ids checked on the way (<see cref="ExpertMaskKernels.TryTokenMasks"/>).
     /// </summary>
-    public bool TryAddDecode(int request, int first, int tokens, ReadOnlySpan<byte> ids, long budgetBytes)
+    public DecodeAdd TryAddDecode(int request, int first, int tokens, ReadOnlySpan<byte> ids, long budgetBytes)
     {
-        var need = (_slots + tokens) * _tokenMaskBytes;
+        var at = _slots * _tokenMaskBytes;
+        var need = at + (long)tokens * _tokenMaskBytes;
         if (need > _decodeMasks.Length)
         {
-            if (need > Math.Min(budgetBytes, Array.MaxLength)) return false;
-            var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(need, 2L * _decodeMasks.Length)));
-            _decodeMasks.AsSpan(0, (int)(_slots * _tokenMaskBytes)).CopyTo(grown);
-            ArrayPool<byte>.Shared.Return(_decodeMasks);
-            _decodeMasks = grown;
+            if (need > Math.Min(budgetBytes, Array.MaxLength)) return DecodeAdd.OverBudget;
+            _decodeMasks = PooledArrays.Grow(_decodeMasks, at, need);
         }
-        ExpertMaskKernels.TokenMasks(ids, _layers, tokens, _topK, MaskBytes, _decodeMasks.AsSpan((int)(_slots * _tokenMaskBytes), tokens * _tokenMaskBytes));
+        if (!ExpertMaskKernels.TryTokenMasks(ids, _experts, _layers, tokens, _topK, MaskBytes, _decodeMasks.AsSpan((int)at, tokens * _tokenMaskBytes)))
+            return DecodeAdd.BadIds;
         _slotMap.Add(request, first, (int)_slots, tokens);
         _slots += tokens;
-        return true;
+        return DecodeAdd.Added;
     }
 
     /// <summary>Call once after the last step: lays the decode slot map out per request.</summary>
@@ -141,7 +136,9 @@ internal sealed class ReplayRoutingSummary : IDisposable
 
     public void Dispose()
     {
-        if (_decodeMasks.Length > 0) ArrayPool<byte>.Shared.Return(_decodeMasks);
-        _decodeMasks = [];
+        PooledArrays.Return(_decodeMasks);
+        PooledArrays.Return(_firstSeen);
+        PooledArrays.Return(_lastSeen);
+        (_decodeMasks, _firstSeen, _lastSeen) = ([], [], []);
     }
 }

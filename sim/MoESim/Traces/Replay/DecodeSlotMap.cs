@@ -58,6 +58,30 @@ internal sealed class DecodeSlotMap
         _runs = sorted;
     }
 
+    /// <summary>Writes the map (after <see cref="Complete"/>) for <see cref="Read"/>.</summary>
+    public void Write(ReplayIndexWriter writer)
+    {
+        writer.Write(_count);
+        writer.Write<Run>(_runs.AsSpan(0, _count));
+        writer.Write<int>(_start);
+    }
+
+    /// <summary>A completed map of <paramref name="requests"/> requests as <see cref="Write"/> stored it.</summary>
+    public static DecodeSlotMap Read(ref ReplayIndexReader reader, int requests)
+    {
+        var map = new DecodeSlotMap { _requests = requests };
+        map._count = reader.ReadInt32();
+        map._runs = new Run[Math.Max(1, map._count)];
+        reader.Read<Run>(map._runs.AsSpan(0, map._count));
+        map._start = new int[requests + 1];
+        reader.Read<int>(map._start);
+        // A stored map must describe valid slots for every request: first runs in range, counts consistent.
+        for (var r = 0; r < requests; r++)
+            if (map._start[r] < 0 || map._start[r] > map._start[r + 1] || map._start[r + 1] > map._count)
+                throw new InvalidDataException("decode slot map out of range");
+        return map;
+    }
+
     /// <summary>The slot of decode ordinal <paramref name="ordinal"/> of <paramref name="request"/> (which must exist).</summary>
     public int Slot(int request, int ordinal)
     {

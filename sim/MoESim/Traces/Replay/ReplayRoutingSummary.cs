@@ -23,7 +23,7 @@ internal sealed class ReplayRoutingSummary : IDisposable
     private int[] _lastSeen;    // [request][layer][expert]: last prefill ordinal, -1 if never
     private byte[] _decodeMasks; // [slot][layer] masks (pooled); slots in file order
     private long _slots;
-    private readonly DecodeSlotMap _slotMap = new();
+    private readonly DecodeSlotMap _slotMap;
 
     /// <summary>An empty summary for a trace of the given shape, sized for the header's counts.</summary>
     public ReplayRoutingSummary(int layers, int experts, int topK, long expectedRequests, long expectedDecodeTokens)
@@ -36,6 +36,15 @@ internal sealed class ReplayRoutingSummary : IDisposable
         _firstSeen = PooledArrays.Rent<int>(Math.Clamp(expectedRequests, 1, 1 << 16) * layers * experts);
         _lastSeen = PooledArrays.Rent<int>(_firstSeen.Length);
         _decodeMasks = PooledArrays.Rent<byte>(Math.Max(1, expectedDecodeTokens) * _tokenMaskBytes);
+        _slotMap = new DecodeSlotMap();
+    }
+
+    private ReplayRoutingSummary(int layers, int experts, int topK, int[] firstSeen, int[] lastSeen, byte[] decodeMasks, long slots, DecodeSlotMap slotMap)
+    {
+        (_layers, _experts, _topK) = (layers, experts, topK);
+        MaskBytes = ExpertMaskKernels.MaskBytes(experts);
+        _tokenMaskBytes = layers * MaskBytes;
+        (_firstSeen, _lastSeen, _decodeMasks, _slots, _slotMap) = (firstSeen, lastSeen, decodeMasks, slots, slotMap);
     }
 
     /// <summary>Bytes per layer mask (1, 2, 4 or 8).</summary>
@@ -132,6 +141,32 @@ internal sealed class ReplayRoutingSummary : IDisposable
     {
         var slot = _slotMap.Slot(request, ordinal);
         ExpertMaskKernels.OrInto(masks, _decodeMasks.AsSpan(slot * _tokenMaskBytes, _tokenMaskBytes));
+    }
+
+    /// <summary>Writes the summary of <paramref name="requests"/> trace requests (after <see cref="Complete"/>) for <see cref="Read"/>.</summary>
+    public void Write(ReplayIndexWriter writer, int requests)
+    {
+        var stride = requests * _layers * _experts;
+        writer.Write<int>(_firstSeen.AsSpan(0, stride));
+        writer.Write<int>(_lastSeen.AsSpan(0, stride));
+        writer.Write(_slots);
+        writer.Write<byte>(_decodeMasks.AsSpan(0, (int)(_slots * _tokenMaskBytes)));
+        _slotMap.Write(writer);
+    }
+
+    /// <summary>A summary as <see cref="Write"/> stored it, into pooled arrays.</summary>
+    public static ReplayRoutingSummary Read(ref ReplayIndexReader reader, int layers, int experts, int topK, int requests)
+    {
+        var stride = requests * layers * experts;
+        var firstSeen = PooledArrays.Rent<int>(stride);
+        var lastSeen = PooledArrays.Rent<int>(stride);
+        reader.Read<int>(firstSeen.AsSpan(0, stride));
+        reader.Read<int>(lastSeen.AsSpan(0, stride));
+        var slots = reader.ReadInt64();
+        var bytes = checked((int)(slots * layers * ExpertMaskKernels.MaskBytes(experts)));
+        var masks = PooledArrays.Rent<byte>(bytes);
+        reader.Read<byte>(masks.AsSpan(0, bytes));
+        return new ReplayRoutingSummary(layers, experts, topK, firstSeen, lastSeen, masks, slots, DecodeSlotMap.Read(ref reader, requests));
     }
 
     public void Dispose()

@@ -39,6 +39,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     private readonly byte[] _masks;
     private readonly int[] _seen;
     private int _serial;
+    private Task? _saving;
 
     private TraceReplayRouter(string path, TraceShape shape, ReplayIndexEntry[] index, ReplayDecoder decoder, ReplayRoutingSummary? summary)
     {
@@ -53,10 +54,17 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
 
     /// <summary>
     /// Opens <paramref name="path"/> for replay on a model of the given shape; a different shape
-    /// is an <see cref="InputException"/> naming the file and both shapes.
+    /// is an <see cref="InputException"/> naming the file and both shapes. With
+    /// <paramref name="useIndexFile"/>, a binary trace's index is loaded from (or saved to) its
+    /// <c>.replay-index</c> file (see traces/README.md, "Replay").
     /// </summary>
     public static TraceReplayRouter Open(string path, string modelName, int numMoeLayers, int numExperts, int topK,
-        IReadOnlyList<Request> requests, long cacheSelections = DefaultCacheSelections)
+        IReadOnlyList<Request> requests, long cacheSelections = DefaultCacheSelections, bool useIndexFile = true) =>
+        Open(path, modelName, numMoeLayers, numExperts, topK, requests, cacheSelections, useIndexFile, SummaryBudgetBytes);
+
+    /// <summary><see cref="Open(string, string, int, int, int, IReadOnlyList{Request}, long, bool)"/> with a summary budget of its own (tests).</summary>
+    internal static TraceReplayRouter Open(string path, string modelName, int numMoeLayers, int numExperts, int topK,
+        IReadOnlyList<Request> requests, long cacheSelections, bool useIndexFile, long summaryBudgetBytes)
     {
         void CheckShape(TraceShape shape)
         {
@@ -69,12 +77,25 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         {
             // Header alone first: a summarised trace never needs the streaming reader (and its buffer).
             MoeTraceHeader header;
-            using (var stream = TraceFileOpener.OpenRead(path, 4096)) header = MoeTraceHeader.Read(path, stream);
+            Span<byte> headerCrc = stackalloc byte[4];
+            using (var stream = TraceFileOpener.OpenRead(path, 4096))
+            {
+                header = MoeTraceHeader.Read(path, stream);
+                stream.Position = header.SizeBytes - 4;
+                stream.ReadExactly(headerCrc);
+            }
             CheckShape(header.Shape);
             if (header.Shape.NumExperts <= 64)
             {
-                var (index, summary) = ReplayIndexScan.Binary(path, header, SummaryBudgetBytes);
-                return new TraceReplayRouter(path, header.Shape, index, new ReplayDecoder(path, null, header.Shape, index, requests, cacheSelections), summary);
+                var key = ReplayIndexFile.KeyOf(path, BitConverter.ToUInt32(headerCrc));
+                var loaded = useIndexFile ? ReplayIndexFile.TryLoad(path, key, header.Shape, summaryBudgetBytes) : null;
+                var save = useIndexFile && loaded is null;
+                loaded ??= ReplayIndexScan.Binary(path, header, summaryBudgetBytes);
+                var (index, summary) = loaded.Value;
+                var router = new TraceReplayRouter(path, header.Shape, index, new ReplayDecoder(path, null, header.Shape, index, requests, cacheSelections), summary);
+                // The index is read-only from here on: save it while the simulation runs (Dispose waits).
+                if (save) router._saving = Task.Run(() => ReplayIndexFile.TrySave(path, key, header.Shape, summaryBudgetBytes, index, summary));
+                return router;
             }
         }
         var reader = RoutingTraceFiles.OpenReader(path);
@@ -235,6 +256,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
 
     public void Dispose()
     {
+        _saving?.Wait(); // it reads the summary's pooled arrays
         _decoder.Dispose();
         _summary?.Dispose();
     }

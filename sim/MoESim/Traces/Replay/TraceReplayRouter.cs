@@ -92,7 +92,10 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 var save = useIndexFile && loaded is null;
                 loaded ??= ReplayIndexScan.Binary(path, header, summaryBudgetBytes);
                 var (index, summary) = loaded.Value;
-                var router = new TraceReplayRouter(path, header.Shape, index, new ReplayDecoder(path, null, header.Shape, index, requests, cacheSelections), summary);
+                var router = new TraceReplayRouter(path, header.Shape, index, new ReplayDecoder(path, null, header.Shape, index, requests, cacheSelections), summary)
+                {
+                    IndexFromFile = !save && useIndexFile,
+                };
                 // The index is read-only from here on: save it while the simulation runs (Dispose waits).
                 if (save) router._saving = Task.Run(() => ReplayIndexFile.TrySave(path, key, header.Shape, summaryBudgetBytes, index, summary));
                 return router;
@@ -118,6 +121,8 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     public int TraceRequests => _index.Length;
     /// <summary>Trace requests decoded so far (cache misses).</summary>
     public long Decodes => _decoder.Decodes;
+    /// <summary>True when the index came from the trace's saved <c>.replay-index</c> file rather than an index pass.</summary>
+    public bool IndexFromFile { get; private init; }
 
     public int NumMoeLayers => Shape.NumMoeLayers;
     public int NumExperts => Shape.NumExperts;

@@ -8,9 +8,10 @@ namespace MoESim.Traces.Replay;
 
 /// <summary>
 /// One front-to-back pass over a binary <c>.moetrace</c> (layout in traces/README.md, "Binary"),
-/// for replay's index: chunk by chunk into one pooled buffer (so the pass touches no fresh
-/// memory), every chunk's magic, sizes and CRC32 checked, and each step handed out as its
-/// header fields plus a span over its one-byte expert ids (valid until the next call). Replay
+/// for replay's index: chunk by chunk into two pooled buffers (so the pass touches no fresh
+/// memory), the next chunk read and its magic, sizes and CRC32 checked on a thread-pool thread
+/// while the current one is parsed, and each step handed out as its header fields plus a span
+/// over its one-byte expert ids (valid until the next call). Replay
 /// uses it only for traces with ≤ 256 experts (one byte per id). Problems are input errors
 /// worded like <see cref="MoeTraceReader"/>'s (chunk byte offset, step, field).
 /// </summary>
@@ -21,6 +22,8 @@ internal sealed class MoeTraceScanner : IDisposable
     private readonly int _selectionsPerToken;
     private readonly int _bytesPerSelection;
     private byte[] _payload;
+    private byte[] _spare;
+    private Task<Chunk>? _prefetch;
     private int _payloadLength;
     private int _position;
     private int _stepsInChunk;
@@ -37,7 +40,8 @@ internal sealed class MoeTraceScanner : IDisposable
         _selectionsPerToken = header.Shape.NumMoeLayers * header.Shape.TopK;
         _bytesPerSelection = header.Shape.HasGateWeights ? 5 : 1;
         _nextChunkOffset = header.SizeBytes;
-        _payload = PooledArrays.Rent<byte>(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
+        _payload = [];
+        _spare = PooledArrays.Rent<byte>(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
     }
 
     public string Path { get; }
@@ -115,17 +119,44 @@ internal sealed class MoeTraceScanner : IDisposable
         return Varint.TryRead(p, ref at, out value);
     }
 
+    /// <summary>
+    /// Moves to the next chunk, read and checked by the prefetch started when the previous one
+    /// was installed (or here, for the first); false at a clean end of file. A chunk's problem
+    /// surfaces only when the scan reaches it, so errors come in file order.
+    /// </summary>
     private bool LoadChunk()
     {
-        var offset = _nextChunkOffset;
-        Span<byte> header = stackalloc byte[MoeTraceFormat.ChunkHeaderBytes];
-        var got = ReadAt(header, offset);
-        if (got == 0)
+        var chunk = _prefetch is { } pending ? pending.GetAwaiter().GetResult() : ReadChunk(_nextChunkOffset, _spare);
+        _prefetch = null;
+        if (chunk.Buffer is null)
         {
             if (Chunks != Header.Chunks || Steps != Header.Steps)
-                throw ErrorAt(offset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {Chunks} chunks and {Steps} steps");
+                throw ErrorAt(chunk.Offset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {Chunks} chunks and {Steps} steps");
             return false;
         }
+        (_spare, _payload) = (_payload, chunk.Buffer);
+        ChunkOffset = chunk.Offset;
+        _nextChunkOffset = chunk.Offset + MoeTraceFormat.ChunkHeaderBytes + chunk.Length;
+        _payloadLength = chunk.Length;
+        _position = 0;
+        _stepsInChunk = chunk.Steps;
+        StepInChunk = -1;
+        Chunks++;
+        // Read and CRC-check the next chunk on another thread while this one is parsed.
+        var (next, spare) = (_nextChunkOffset, _spare);
+        _prefetch = Task.Run(() => ReadChunk(next, spare));
+        return true;
+    }
+
+    /// <summary>A chunk's payload (in Buffer, null at the end of the file), its offset, length and step count.</summary>
+    private readonly record struct Chunk(byte[]? Buffer, long Offset, int Length, int Steps);
+
+    /// <summary>Reads the chunk at <paramref name="offset"/> into <paramref name="buffer"/> (or a bigger pooled one) and checks it.</summary>
+    private Chunk ReadChunk(long offset, byte[] buffer)
+    {
+        Span<byte> header = stackalloc byte[MoeTraceFormat.ChunkHeaderBytes];
+        var got = ReadAt(header, offset);
+        if (got == 0) return new Chunk(null, offset, 0, 0);
         if (got < header.Length) throw ErrorAt(offset, -1, "chunk header", $"truncated: {got} of {MoeTraceFormat.ChunkHeaderBytes} bytes");
         if (!header[..4].SequenceEqual(MoeTraceFormat.ChunkMagic)) throw ErrorAt(offset, -1, "chunk magic", "expected \"MTCK\" (corrupt file or wrong offset)");
         var length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
@@ -134,20 +165,13 @@ internal sealed class MoeTraceScanner : IDisposable
         if (length is 0 or > MoeTraceFormat.MaxChunkPayloadBytes)
             throw ErrorAt(offset, -1, "chunk length", $"{length} bytes, expected 1..{MoeTraceFormat.MaxChunkPayloadBytes}");
         if (steps == 0 || steps > length) throw ErrorAt(offset, -1, "chunk steps", $"{steps} steps in {length} bytes");
-        _payload = PooledArrays.Grow(_payload, 0, length);
-        var payload = _payload.AsSpan(0, (int)length);
+        buffer = PooledArrays.Grow(buffer, 0, length);
+        var payload = buffer.AsSpan(0, (int)length);
         got = ReadAt(payload, offset + header.Length);
         if (got < length) throw ErrorAt(offset, -1, "chunk payload", $"truncated: the chunk declares {length} payload bytes, the file ends after {got}");
-        var actual = Environment.GetEnvironmentVariable("NOCRC") is null ? Crc32Fold.Hash(payload) : crc;
+        var actual = Crc32Fold.Hash(payload);
         if (actual != crc) throw ErrorAt(offset, -1, "chunk crc32", $"stored 0x{crc:x8}, computed 0x{actual:x8}: the chunk is corrupt");
-        ChunkOffset = offset;
-        _nextChunkOffset = offset + header.Length + length;
-        _payloadLength = (int)length;
-        _position = 0;
-        _stepsInChunk = (int)steps;
-        StepInChunk = -1;
-        Chunks++;
-        return true;
+        return new Chunk(buffer, offset, (int)length, (int)steps);
     }
 
     private int ReadAt(Span<byte> buffer, long offset)
@@ -164,8 +188,17 @@ internal sealed class MoeTraceScanner : IDisposable
 
     public void Dispose()
     {
+        try
+        {
+            _prefetch?.Wait(); // it reads the file into _spare
+        }
+        catch (AggregateException)
+        {
+            // A chunk the scan never reached: its problem does not matter.
+        }
         _file.Dispose();
         PooledArrays.Return(_payload);
-        _payload = [];
+        PooledArrays.Return(_spare);
+        (_payload, _spare) = ([], []);
     }
 }

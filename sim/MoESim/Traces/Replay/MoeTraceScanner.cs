@@ -10,8 +10,9 @@ namespace MoESim.Traces.Replay;
 /// One front-to-back pass over a binary <c>.moetrace</c> (layout in traces/README.md, "Binary"),
 /// for replay's index: chunk by chunk into two pooled buffers (so the pass touches no fresh
 /// memory), the next chunk read and its magic, sizes and CRC32 checked on a thread-pool thread
-/// while the current one is parsed, and each step handed out as its header fields plus a span
-/// over its one-byte expert ids (valid until the next call). Replay
+/// while the current one is parsed (<see cref="PrefetchedWork{T}"/>: done here instead if no
+/// pool thread got to it), and each step handed out as its header fields plus a span over its
+/// one-byte expert ids (valid until the next call). Replay
 /// uses it only for traces with ≤ 256 experts (one byte per id). Problems are input errors
 /// worded like <see cref="MoeTraceReader"/>'s (chunk byte offset, step, field).
 /// </summary>
@@ -23,7 +24,7 @@ internal sealed class MoeTraceScanner : IDisposable
     private readonly int _bytesPerSelection;
     private byte[] _payload;
     private byte[] _spare;
-    private Task<Chunk>? _prefetch;
+    private PrefetchedWork<Chunk>? _prefetch;
     private int _payloadLength;
     private int _position;
     private int _stepsInChunk;
@@ -126,7 +127,7 @@ internal sealed class MoeTraceScanner : IDisposable
     /// </summary>
     private bool LoadChunk()
     {
-        var chunk = _prefetch is { } pending ? pending.GetAwaiter().GetResult() : ReadChunk(_nextChunkOffset, _spare);
+        var chunk = _prefetch is { } pending ? pending.Result() : ReadChunk(_nextChunkOffset, _spare);
         _prefetch = null;
         if (chunk.Buffer is null)
         {
@@ -144,7 +145,7 @@ internal sealed class MoeTraceScanner : IDisposable
         Chunks++;
         // Read and CRC-check the next chunk on another thread while this one is parsed.
         var (next, spare) = (_nextChunkOffset, _spare);
-        _prefetch = Task.Run(() => ReadChunk(next, spare));
+        _prefetch = PrefetchedWork<Chunk>.Start(() => ReadChunk(next, spare));
         return true;
     }
 
@@ -188,14 +189,7 @@ internal sealed class MoeTraceScanner : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            _prefetch?.Wait(); // it reads the file into _spare
-        }
-        catch (AggregateException)
-        {
-            // A chunk the scan never reached: its problem does not matter.
-        }
+        _prefetch?.Abandon(); // it reads the file into _spare; a problem in a chunk the scan never reached does not matter
         _file.Dispose();
         PooledArrays.Return(_payload);
         PooledArrays.Return(_spare);

@@ -39,7 +39,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     private readonly byte[] _masks;
     private readonly int[] _seen;
     private int _serial;
-    private Task? _saving;
+    private PrefetchedWork<bool>? _saving;
 
     private TraceReplayRouter(string path, TraceShape shape, ReplayIndexEntry[] index, ReplayDecoder decoder, ReplayRoutingSummary? summary)
     {
@@ -96,8 +96,13 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 {
                     IndexFromFile = !save && useIndexFile,
                 };
-                // The index is read-only from here on: save it while the simulation runs (Dispose waits).
-                if (save) router._saving = Task.Run(() => ReplayIndexFile.TrySave(path, key, header.Shape, summaryBudgetBytes, index, summary));
+                // The index is read-only from here on: save it while the simulation runs (Dispose finishes it).
+                if (save)
+                    router._saving = PrefetchedWork<bool>.Start(() =>
+                    {
+                        ReplayIndexFile.TrySave(path, key, header.Shape, summaryBudgetBytes, index, summary);
+                        return true;
+                    });
                 return router;
             }
         }
@@ -261,7 +266,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
 
     public void Dispose()
     {
-        _saving?.Wait(); // it reads the summary's pooled arrays
+        _saving?.Result(); // it reads the summary's pooled arrays (and runs here if no pool thread took it)
         _decoder.Dispose();
         _summary?.Dispose();
     }

@@ -75,7 +75,11 @@ internal static class ReplayIndexScan
                         }
                         entries[ordinal] = new ReplayIndexEntry(lastId, new TracePosition(scanner.ChunkOffset, 0, scanner.StepInChunk), 0, 0, 0);
                         order[ordinal] = new StepOrder(-1, 0, true);
-                        summary?.AddRequest(ordinal);
+                        if (summary is not null && !summary.TryAddRequest(ordinal, summaryBudgetBytes))
+                        {
+                            summary.Dispose(); // the header undercounted requests: route through the decode cache instead
+                            summary = null;
+                        }
                     }
                 }
                 ref var entry = ref entries[ordinal];
@@ -86,7 +90,7 @@ internal static class ReplayIndexScan
                     {
                         case ReplayRoutingSummary.DecodeAdd.Added: idsChecked = true; break;
                         case ReplayRoutingSummary.DecodeAdd.BadIds: throw BadIds(scanner, shape, step);
-                        default: // the header undercounted decode tokens: route through the decode cache instead
+                        default: // the header undercounted decode tokens: as above
                             summary.Dispose();
                             summary = null;
                             break;

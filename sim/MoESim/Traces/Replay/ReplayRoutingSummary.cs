@@ -54,15 +54,20 @@ internal sealed class ReplayRoutingSummary : IDisposable
     public static long BytesFor(int layers, int experts, long requests, long decodeTokens) =>
         requests * layers * experts * 2L * sizeof(int) + decodeTokens * layers * ExpertMaskKernels.MaskBytes(experts);
 
-    /// <summary>Registers trace request <paramref name="request"/> (0, 1, 2, ... in order of first appearance).</summary>
-    public void AddRequest(int request)
+    /// <summary>
+    /// Registers trace request <paramref name="request"/> (0, 1, 2, ... in order of first
+    /// appearance); false (nothing added) if the summary would then pass <paramref name="budgetBytes"/>.
+    /// </summary>
+    public bool TryAddRequest(int request, long budgetBytes)
     {
         var stride = _layers * _experts;
+        if (BytesFor(_layers, _experts, request + 1, _slots) > budgetBytes) return false;
         _firstSeen = PooledArrays.Grow(_firstSeen, (long)request * stride, (long)(request + 1) * stride);
         _lastSeen = PooledArrays.Grow(_lastSeen, (long)request * stride, (long)(request + 1) * stride);
         _firstSeen.AsSpan(request * stride, stride).Fill(int.MaxValue);
         _lastSeen.AsSpan(request * stride, stride).Fill(-1);
         _slotMap.AddRequest();
+        return true;
     }
 
     /// <summary>A prefill step of <paramref name="tokens"/> tokens at prefill ordinals <paramref name="first"/>.. of <paramref name="request"/>.</summary>

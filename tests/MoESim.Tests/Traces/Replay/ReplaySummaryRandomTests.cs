@@ -114,15 +114,32 @@ public class ReplaySummaryRandomTests
         }
     }
 
-    [Test]
-    public void SummaryOverBudget_RoutesTokenByToken_WithTheSameAnswers()
+    /// <summary>
+    /// Over budget the router counts token by token: from the header's counts up front (100 bytes),
+    /// or part-way through the pass when the header undercounts requests and decode tokens (500
+    /// bytes; 1,152: room for the 6 requests' first/last positions, 3 layers × 8 experts × 8 bytes
+    /// each, but not for their decode masks).
+    /// </summary>
+    [TestCase(100, false)]
+    [TestCase(500, true)]
+    [TestCase(1152, true)]
+    public void SummaryOverBudget_RoutesTokenByToken_WithTheSameAnswers(long budgetBytes, bool headerUndercounts)
     {
         var random = new SeededRandom(11);
         var shape = new TraceShape { NumMoeLayers = 3, NumExperts = 8, TopK = 2 };
         var path = RandomTrace(shape, random.Fork(0));
+        if (headerUndercounts)
+        {
+            var reader = new MoeTraceReader(path);
+            var header = reader.Header;
+            reader.Dispose();
+            var bytes = File.ReadAllBytes(path);
+            (header with { Requests = 1, DecodeTokens = 0 }).Encode().CopyTo(bytes, 0); // same length, valid header CRC
+            File.WriteAllBytes(path, bytes);
+        }
         var requests = Enumerable.Range(0, 8).Select(i => new Request(i, 0, 1 + random.NextInt(60), 1 + random.NextInt(30))).ToArray();
         var reference = new ReplayReference(path, requests);
-        using var router = TraceReplayRouter.Open(path, "random", 3, 8, 2, requests, TraceReplayRouter.DefaultCacheSelections, false, summaryBudgetBytes: 100);
+        using var router = TraceReplayRouter.Open(path, "random", 3, 8, 2, requests, TraceReplayRouter.DefaultCacheSelections, false, budgetBytes);
         var batch = new RoutingBatch();
         var distinct = new int[3];
         for (var id = 0; id < 8; id++)

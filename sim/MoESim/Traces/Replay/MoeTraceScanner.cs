@@ -8,11 +8,9 @@ namespace MoESim.Traces.Replay;
 
 /// <summary>
 /// One front-to-back pass over a binary <c>.moetrace</c> (layout in traces/README.md, "Binary"),
-/// for replay's index: chunk by chunk into two pooled buffers (so the pass touches no fresh
-/// memory), the next chunk read and its magic, sizes and CRC32 checked on a thread-pool thread
-/// while the current one is parsed (<see cref="PrefetchedWork{T}"/>: done here instead if no
-/// pool thread got to it), and each step handed out as its header fields plus a span over its
-/// one-byte expert ids (valid until the next call). Replay
+/// for replay's index: chunk by chunk into one pooled buffer (so the pass touches no fresh
+/// memory), every chunk's magic, sizes and CRC32 checked, and each step handed out as its
+/// header fields plus a span over its one-byte expert ids (valid until the next call). Replay
 /// uses it only for traces with ≤ 256 experts (one byte per id). Problems are input errors
 /// worded like <see cref="MoeTraceReader"/>'s (chunk byte offset, step, field).
 /// </summary>
@@ -23,8 +21,6 @@ internal sealed class MoeTraceScanner : IDisposable
     private readonly int _selectionsPerToken;
     private readonly int _bytesPerSelection;
     private byte[] _payload;
-    private byte[] _spare;
-    private PrefetchedWork<Chunk>? _prefetch;
     private int _payloadLength;
     private int _position;
     private int _stepsInChunk;
@@ -41,8 +37,7 @@ internal sealed class MoeTraceScanner : IDisposable
         _selectionsPerToken = header.Shape.NumMoeLayers * header.Shape.TopK;
         _bytesPerSelection = header.Shape.HasGateWeights ? 5 : 1;
         _nextChunkOffset = header.SizeBytes;
-        _payload = [];
-        _spare = PooledArrays.Rent<byte>(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
+        _payload = PooledArrays.Rent<byte>(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
     }
 
     public string Path { get; }
@@ -120,22 +115,17 @@ internal sealed class MoeTraceScanner : IDisposable
         return Varint.TryRead(p, ref at, out value);
     }
 
-    /// <summary>
-    /// Moves to the next chunk, read and checked by the prefetch started when the previous one
-    /// was installed (or here, for the first); false at a clean end of file. A chunk's problem
-    /// surfaces only when the scan reaches it, so errors come in file order.
-    /// </summary>
+    /// <summary>Reads and checks the next chunk; false at a clean end of file (after checking the header's totals).</summary>
     private bool LoadChunk()
     {
-        var chunk = _prefetch is { } pending ? pending.Result() : ReadChunk(_nextChunkOffset, _spare);
-        _prefetch = null;
+        var chunk = ReadChunk(_nextChunkOffset, _payload);
         if (chunk.Buffer is null)
         {
             if (Chunks != Header.Chunks || Steps != Header.Steps)
                 throw ErrorAt(chunk.Offset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {Chunks} chunks and {Steps} steps");
             return false;
         }
-        (_spare, _payload) = (_payload, chunk.Buffer);
+        _payload = chunk.Buffer;
         ChunkOffset = chunk.Offset;
         _nextChunkOffset = chunk.Offset + MoeTraceFormat.ChunkHeaderBytes + chunk.Length;
         _payloadLength = chunk.Length;
@@ -143,9 +133,6 @@ internal sealed class MoeTraceScanner : IDisposable
         _stepsInChunk = chunk.Steps;
         StepInChunk = -1;
         Chunks++;
-        // Read and CRC-check the next chunk on another thread while this one is parsed.
-        var (next, spare) = (_nextChunkOffset, _spare);
-        _prefetch = PrefetchedWork<Chunk>.Start(() => ReadChunk(next, spare));
         return true;
     }
 
@@ -189,10 +176,8 @@ internal sealed class MoeTraceScanner : IDisposable
 
     public void Dispose()
     {
-        _prefetch?.Abandon(); // it reads the file into _spare; a problem in a chunk the scan never reached does not matter
         _file.Dispose();
         PooledArrays.Return(_payload);
-        PooledArrays.Return(_spare);
-        (_payload, _spare) = ([], []);
+        _payload = [];
     }
 }

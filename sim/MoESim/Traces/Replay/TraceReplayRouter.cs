@@ -39,7 +39,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     private readonly byte[] _masks;
     private readonly int[] _seen;
     private int _serial;
-    private PrefetchedWork<bool>? _saving;
+    private BackgroundWork? _saving;
 
     private TraceReplayRouter(string path, TraceShape shape, ReplayIndexEntry[] index, ReplayDecoder decoder, ReplayRoutingSummary? summary)
     {
@@ -98,11 +98,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 };
                 // The index is read-only from here on: save it while the simulation runs (Dispose finishes it).
                 if (save)
-                    router._saving = PrefetchedWork<bool>.Start(() =>
-                    {
-                        ReplayIndexFile.TrySave(path, key, header.Shape, summaryBudgetBytes, index, summary);
-                        return true;
-                    });
+                    router._saving = BackgroundWork.Start(() => ReplayIndexFile.TrySave(path, key, header.Shape, summaryBudgetBytes, index, summary));
                 return router;
             }
         }
@@ -266,7 +262,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
 
     public void Dispose()
     {
-        _saving?.Result(); // it reads the summary's pooled arrays (and runs here if no pool thread took it)
+        _saving?.Finish(); // it reads the summary's pooled arrays (and runs here if no pool thread took it)
         _decoder.Dispose();
         _summary?.Dispose();
     }

@@ -87,7 +87,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
             CheckShape(header.Shape);
             if (header.Shape.NumExperts <= 64)
             {
-                var key = ReplayIndexFile.KeyOf(path, BitConverter.ToUInt32(headerCrc));
+                var key = ReplayIndexFile.KeyOf(path, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(headerCrc));
                 var loaded = useIndexFile ? ReplayIndexFile.TryLoad(path, key, header.Shape, summaryBudgetBytes) : null;
                 var save = useIndexFile && loaded is null;
                 loaded ??= ReplayIndexScan.Binary(path, header, summaryBudgetBytes);

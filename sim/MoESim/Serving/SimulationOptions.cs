@@ -28,6 +28,11 @@ public sealed record SimulationOptions
     /// <summary>Expert-selection trace to replay (.jsonl, .moetrace, .csv); null for the synthetic router.</summary>
     public string? RoutingTracePath { get; init; }
     /// <summary>
+    /// Whether replay of a binary trace may load and save its index in <c>TRACE.replay-index</c>
+    /// (skips the index pass on later runs; see traces/README.md, "Replay"). Default true.
+    /// </summary>
+    public bool UseTraceIndexFile { get; init; } = true;
+    /// <summary>
     /// Synthetic router v2 parameters (a params.json written by <c>trace gen</c> or <c>trace gen --fit</c>):
     /// popularity, locality and affinity per phase; null for the plain Zipf router. The run's seed
     /// replaces the file's seed, so <see cref="Seed"/> governs every random choice.

@@ -78,7 +78,8 @@ public static class SimulationRunner
         if (options.RoutingTracePath is { } trace)
         {
             if (model.Moe is null) throw new Config.InputException(trace, "--trace", $"model {model.Name} is dense: it has no experts to route");
-            return TraceReplayRouter.Open(trace, model.Name, model.NumMoeLayers, model.Moe.NumExperts, model.Moe.TopK, requests);
+            return TraceReplayRouter.Open(trace, model.Name, model.NumMoeLayers, model.Moe.NumExperts, model.Moe.TopK, requests,
+                useIndexFile: options.UseTraceIndexFile);
         }
         if (model.Moe is null) return null;
         var seed = random.Fork(2).NextUInt64();

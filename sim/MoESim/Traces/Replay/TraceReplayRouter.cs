@@ -6,10 +6,12 @@ namespace MoESim.Traces.Replay;
 /// <summary>
 /// Replays an expert-selection trace as the routing source of a simulation, streamed: one pass
 /// at open builds a small index (per trace request: first step's file position and token
-/// counts), then requests are decoded on demand into an LRU cache bounded by a selection budget.
-/// A decode holds only the leading tokens of each phase that the simulated requests replaying
-/// it can reach (from their prompt and output lengths, <see cref="ReplayNeed"/>) and stops
-/// reading there; a slice reaching further (not expected) triggers a full decode.
+/// counts), then requests are decoded on demand into an LRU cache bounded by a selection budget
+/// (<see cref="ReplayDecoder"/>). For a binary trace with ≤ 64 experts the pass
+/// (<see cref="ReplayIndexScan"/>) also checks every id and keeps a
+/// <see cref="ReplayRoutingSummary"/>, from which <see cref="RouteDistinct"/> (all a single-device
+/// <c>simulate</c> asks for) ORs per-layer expert bit masks instead of decoding requests; only
+/// slices the summary cannot answer (a prompt chunk strictly inside the prefill) go token by token.
 /// </summary>
 /// <remarks>
 /// Mapping (documented in traces/README.md): simulated request i (0-based, arrival order)
@@ -24,47 +26,88 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     /// <summary>Default cache budget: 32 M selections (32 MB at ≤ 256 experts, 64 MB above).</summary>
     public const long DefaultCacheSelections = 32L << 20;
 
-    private readonly ISeekableTraceReader _reader;
-    private readonly ReplayIndexEntry[] _index;
-    private readonly int[] _promptTokens;
-    private readonly ReplayRequestCache _cache;
-    private readonly Func<int, ReplayRequest> _decode;
-    private readonly Func<int, ReplayRequest> _decodeFull;
-    private readonly int[] _needPrefill;
-    private readonly int[] _needDecode;
-    private readonly RoutingStep _step = new();
-    private readonly int[] _seen;
-    private ReplayRequest[] _resolved = new ReplayRequest[64];
-    private int _serial;
+    /// <summary>
+    /// Most bytes a <see cref="ReplayRoutingSummary"/> may hold (256 MiB: 8 M decode tokens of
+    /// a 32-layer, 8-expert model); a bigger trace counts distinct experts through the decode cache.
+    /// </summary>
+    public const long SummaryBudgetBytes = 256L << 20;
 
-    private TraceReplayRouter(ISeekableTraceReader reader, IReadOnlyList<Request> requests, long cacheSelections)
+    private readonly string _path;
+    private readonly ReplayIndexEntry[] _index;
+    private readonly ReplayDecoder _decoder;
+    private readonly ReplayRoutingSummary? _summary;
+    private readonly byte[] _masks;
+    private readonly int[] _seen;
+    private int _serial;
+    private BackgroundWork? _saving;
+
+    private TraceReplayRouter(string path, TraceShape shape, ReplayIndexEntry[] index, ReplayDecoder decoder, ReplayRoutingSummary? summary)
     {
-        _reader = reader;
-        _promptTokens = new int[requests.Count];
-        for (var i = 0; i < requests.Count; i++) _promptTokens[i] = requests[i].PromptTokens;
-        _index = BuildIndex(reader);
-        _cache = new ReplayRequestCache(_index.Length, cacheSelections);
-        (_needPrefill, _needDecode) = ReplayNeed.Compute(_index, requests);
-        _decode = index => Decode(index, _needPrefill[index], _needDecode[index]);
-        _decodeFull = index => Decode(index, _index[index].PrefillTokens, _index[index].DecodeTokens);
-        _seen = new int[Shape.NumMoeLayers * Shape.NumExperts];
+        _path = path;
+        Shape = shape;
+        _index = index;
+        _decoder = decoder;
+        _summary = summary;
+        _masks = new byte[shape.NumMoeLayers * (summary?.MaskBytes ?? 0)];
+        _seen = new int[shape.NumMoeLayers * shape.NumExperts];
     }
 
     /// <summary>
     /// Opens <paramref name="path"/> for replay on a model of the given shape; a different shape
-    /// is an <see cref="InputException"/> naming the file and both shapes.
+    /// is an <see cref="InputException"/> naming the file and both shapes. With
+    /// <paramref name="useIndexFile"/>, a binary trace's index is loaded from (or saved to) its
+    /// <c>.replay-index</c> file (see traces/README.md, "Replay").
     /// </summary>
     public static TraceReplayRouter Open(string path, string modelName, int numMoeLayers, int numExperts, int topK,
-        IReadOnlyList<Request> requests, long cacheSelections = DefaultCacheSelections)
+        IReadOnlyList<Request> requests, long cacheSelections = DefaultCacheSelections, bool useIndexFile = true) =>
+        Open(path, modelName, numMoeLayers, numExperts, topK, requests, cacheSelections, useIndexFile, SummaryBudgetBytes);
+
+    /// <summary><see cref="Open(string, string, int, int, int, IReadOnlyList{Request}, long, bool)"/> with a summary budget of its own (tests).</summary>
+    internal static TraceReplayRouter Open(string path, string modelName, int numMoeLayers, int numExperts, int topK,
+        IReadOnlyList<Request> requests, long cacheSelections, bool useIndexFile, long summaryBudgetBytes)
     {
-        var reader = RoutingTraceFiles.OpenReader(path);
-        try
+        void CheckShape(TraceShape shape)
         {
-            var shape = reader.Shape;
             if (!shape.Matches(numMoeLayers, numExperts, topK))
                 throw new InputException(path, "shape",
                     $"the trace is {shape.Describe()}{(shape.ModelName.Length > 0 ? $" (recorded for {shape.ModelName})" : "")}; model {modelName} is {numMoeLayers} MoE layers x {numExperts} experts, top-{topK}");
-            return new TraceReplayRouter(reader, requests, cacheSelections);
+        }
+
+        if (string.Equals(Path.GetExtension(path), ".moetrace", StringComparison.OrdinalIgnoreCase))
+        {
+            // Header alone first: a summarised trace never needs the streaming reader (and its buffer).
+            MoeTraceHeader header;
+            Span<byte> headerCrc = stackalloc byte[4];
+            using (var stream = TraceFileOpener.OpenRead(path, 4096))
+            {
+                header = MoeTraceHeader.Read(path, stream);
+                stream.Position = header.SizeBytes - 4;
+                stream.ReadExactly(headerCrc);
+            }
+            CheckShape(header.Shape);
+            if (header.Shape.NumExperts <= 64)
+            {
+                var key = ReplayIndexFile.KeyOf(path, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(headerCrc));
+                var loaded = useIndexFile ? ReplayIndexFile.TryLoad(path, key, header.Shape, summaryBudgetBytes) : null;
+                var save = useIndexFile && loaded is null;
+                loaded ??= ReplayIndexScan.Binary(path, header, summaryBudgetBytes);
+                var (index, summary) = loaded.Value;
+                var router = new TraceReplayRouter(path, header.Shape, index, new ReplayDecoder(path, null, header.Shape, index, requests, cacheSelections), summary)
+                {
+                    IndexFromFile = !save && useIndexFile,
+                };
+                // The index is read-only from here on: save it while the simulation runs (Dispose finishes it).
+                if (save)
+                    router._saving = BackgroundWork.Start(() => ReplayIndexFile.TrySave(path, key, header.Shape, summaryBudgetBytes, index, summary));
+                return router;
+            }
+        }
+        var reader = RoutingTraceFiles.OpenReader(path);
+        try
+        {
+            CheckShape(reader.Shape);
+            var index = ReplayIndexScan.FromReader(reader);
+            return new TraceReplayRouter(path, reader.Shape, index, new ReplayDecoder(path, reader, reader.Shape, index, requests, cacheSelections), null);
         }
         catch
         {
@@ -74,116 +117,29 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     }
 
     /// <summary>Shape of the replayed trace.</summary>
-    public TraceShape Shape => _reader.Shape;
+    public TraceShape Shape { get; }
     /// <summary>Distinct requests in the trace.</summary>
     public int TraceRequests => _index.Length;
     /// <summary>Trace requests decoded so far (cache misses).</summary>
-    public long Decodes => _cache.Misses;
+    public long Decodes => _decoder.Decodes;
+    /// <summary>True when the index came from the trace's saved <c>.replay-index</c> file rather than an index pass.</summary>
+    public bool IndexFromFile { get; private init; }
 
     public int NumMoeLayers => Shape.NumMoeLayers;
     public int NumExperts => Shape.NumExperts;
     public int TopK => Shape.TopK;
-    public string Description => $"trace replay of {Path.GetFileName(_reader.Path)} ({_index.Length} trace requests, {Shape.Describe()})";
-
-    private static ReplayIndexEntry[] BuildIndex(ISeekableTraceReader reader)
-    {
-        var byId = new Dictionary<int, int>();
-        var entries = new List<ReplayIndexEntry>();
-        var step = new RoutingStep();
-        while (true)
-        {
-            var position = reader.Position;
-            var more = reader is MoeTraceReader binary ? binary.TryReadHeaderOnly(step) : reader.TryRead(step);
-            if (!more) break;
-            if (!byId.TryGetValue(step.RequestId, out var i))
-            {
-                i = entries.Count;
-                byId[step.RequestId] = i;
-                entries.Add(new ReplayIndexEntry(step.RequestId, position, 0, 0, 0));
-            }
-            var e = entries[i];
-            entries[i] = step.IsPrefill
-                ? e with { Steps = e.Steps + 1, PrefillTokens = checked(e.PrefillTokens + step.TokenCount) }
-                : e with { Steps = e.Steps + 1, DecodeTokens = checked(e.DecodeTokens + step.TokenCount) };
-        }
-        if (entries.Count == 0) throw new InputException(reader.Path, "", "the trace has no steps: nothing to replay");
-        return entries.ToArray();
-    }
-
-    /// <summary>
-    /// Decodes trace request <paramref name="index"/>, holding its first <paramref name="storedPrefill"/>
-    /// prefill and <paramref name="storedDecode"/> decode tokens; reading stops once both are filled.
-    /// </summary>
-    private ReplayRequest Decode(int index, int storedPrefill, int storedDecode)
-    {
-        var entry = _index[index];
-        var request = new ReplayRequest(entry.PrefillTokens, entry.DecodeTokens, storedPrefill, storedDecode, NumMoeLayers, NumExperts, TopK);
-        _reader.Seek(entry.FirstStep);
-        int prefill = 0, decode = 0, steps = 0;
-        while (steps < entry.Steps && (prefill < storedPrefill || decode < storedDecode) && _reader.TryRead(_step))
-        {
-            if (_step.RequestId != entry.RequestId) continue; // interleaved requests
-            steps++;
-            if (_step.IsPrefill)
-            {
-                request.Fill(_step, prefill);
-                prefill += _step.TokenCount;
-            }
-            else
-            {
-                request.Fill(_step, decode);
-                decode += _step.TokenCount;
-            }
-        }
-        if (prefill < storedPrefill || decode < storedDecode) throw new InvalidOperationException($"trace request {entry.RequestId}: found {steps} of {entry.Steps} steps on replay");
-        return request;
-    }
-
-    /// <summary>Decoded trace routing for every slice of the batch, in slice order.</summary>
-    private Span<ReplayRequest> Resolve(RoutingBatch batch)
-    {
-        var slices = batch.Slices;
-        if (_resolved.Length < slices.Length) _resolved = new ReplayRequest[Math.Max(slices.Length, _resolved.Length * 2)];
-        for (var s = 0; s < slices.Length; s++)
-        {
-            var index = slices[s].RequestId % _index.Length;
-            var request = _cache.Get(index, _decode);
-            if (!request.Complete && !Covers(request, slices[s]))
-            {
-                _cache.Drop(index);
-                request = _cache.Get(index, _decodeFull);
-            }
-            _resolved[s] = request;
-        }
-        return _resolved.AsSpan(0, slices.Length);
-    }
-
-    /// <summary>Whether a partly decoded request holds every token the slice replays.</summary>
-    private bool Covers(ReplayRequest request, in SequenceSlice slice)
-    {
-        var first = slice.FirstTokenIndex;
-        var last = first + slice.TokenCount - 1;
-        var prompt = slice.RequestId < _promptTokens.Length ? _promptTokens[slice.RequestId] : 0;
-        return request.Covers(slice.IsPrefill, first, last, Math.Max(0, first - prompt), Math.Max(0, last - prompt));
-    }
-
-    private ReplayToken TokenIds(ReplayRequest request, in SequenceSlice slice, int t)
-    {
-        var position = slice.FirstTokenIndex + t;
-        var prompt = slice.RequestId < _promptTokens.Length ? _promptTokens[slice.RequestId] : 0;
-        return request.Token(slice.IsPrefill, position, Math.Max(0, position - prompt));
-    }
+    public string Description => $"trace replay of {Path.GetFileName(_path)} ({_index.Length} trace requests, {Shape.Describe()})";
 
     public void Route(RoutingBatch batch, Span<int> expertTokenCounts, Span<int> distinctExperts)
     {
-        var resolved = Resolve(batch);
+        var resolved = _decoder.Resolve(batch);
         var slices = batch.Slices;
         int experts = NumExperts, k = TopK, layers = NumMoeLayers;
         expertTokenCounts[..(layers * experts)].Clear();
         for (var s = 0; s < slices.Length; s++)
             for (var t = 0; t < slices[s].TokenCount; t++)
             {
-                var token = TokenIds(resolved[s], slices[s], t);
+                var token = _decoder.Token(resolved[s], slices[s], t);
                 for (var layer = 0; layer < layers; layer++)
                 {
                     var counts = expertTokenCounts.Slice(layer * experts, experts);
@@ -199,13 +155,62 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     }
 
     /// <summary>
+    /// Distinct experts per layer: with a summary, the OR of each slice's per-layer expert masks
+    /// and a population count; otherwise <see cref="RouteDistinctByTokens"/>.
+    /// </summary>
+    public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
+    {
+        if (_summary is not { } summary)
+        {
+            RouteDistinctByTokens(batch, distinctExperts);
+            return;
+        }
+        var masks = _masks.AsSpan();
+        masks.Clear();
+        foreach (ref readonly var slice in batch.Slices)
+        {
+            var index = _decoder.TraceIndex(slice.RequestId);
+            ref readonly var entry = ref _index[index];
+            if (slice.IsPrefill ? entry.PrefillTokens > 0 : entry.DecodeTokens == 0)
+            {
+                // Prefill tokens at positions mod P (a decode token borrowing one is a one-token range).
+                if (!summary.TryOrPrefill(index, entry.PrefillTokens, slice.FirstTokenIndex, slice.TokenCount, masks)) OrByTokens(slice, masks);
+                continue;
+            }
+            var prompt = _decoder.PromptTokens(slice.RequestId);
+            // A prefill slice borrowing decode tokens walks consecutive ordinals: D of them cover all.
+            var tokens = slice.IsPrefill ? Math.Min(slice.TokenCount, entry.DecodeTokens) : slice.TokenCount;
+            for (var t = 0; t < tokens; t++)
+            {
+                var position = slice.FirstTokenIndex + t;
+                var ordinal = slice.IsPrefill ? position : Math.Max(0, position - prompt);
+                summary.OrDecode(index, ordinal < entry.DecodeTokens ? ordinal : ordinal % entry.DecodeTokens, masks);
+            }
+        }
+        ExpertMaskKernels.PopCounts(masks, summary.MaskBytes, distinctExperts[..NumMoeLayers]);
+    }
+
+    /// <summary>ORs a slice's experts into <paramref name="masks"/> token by token from its decoded request.</summary>
+    private void OrByTokens(in SequenceSlice slice, Span<byte> masks)
+    {
+        var request = _decoder.Resolve(slice);
+        int k = TopK, layers = NumMoeLayers, bytes = _summary!.MaskBytes;
+        for (var t = 0; t < slice.TokenCount; t++)
+        {
+            var token = _decoder.Token(request, slice, t);
+            for (var layer = 0; layer < layers; layer++)
+                for (var j = 0; j < k; j++) ExpertMaskKernels.Set(masks.Slice(layer * bytes, bytes), token.Id(layer, k, j));
+        }
+    }
+
+    /// <summary>
     /// Distinct experts per layer, token by token over all layers; the scan stops once every
     /// layer has all its experts active, which makes big batches cheap (the answer is then
     /// simply the expert count).
     /// </summary>
-    public void RouteDistinct(RoutingBatch batch, Span<int> distinctExperts)
+    private void RouteDistinctByTokens(RoutingBatch batch, Span<int> distinctExperts)
     {
-        var resolved = Resolve(batch);
+        var resolved = _decoder.Resolve(batch);
         var slices = batch.Slices;
         int experts = NumExperts, k = TopK, layers = NumMoeLayers;
         if (++_serial == int.MaxValue)
@@ -221,7 +226,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
         for (var s = 0; s < slices.Length && open > 0; s++)
             for (var t = 0; t < slices[s].TokenCount && open > 0; t++)
             {
-                var token = TokenIds(resolved[s], slices[s], t);
+                var token = _decoder.Token(resolved[s], slices[s], t);
                 for (var layer = 0; layer < layers; layer++)
                 {
                     if (distinct[layer] == experts) continue;
@@ -239,14 +244,14 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
 
     public void RouteTokens(RoutingBatch batch, Span<int> expertIds)
     {
-        var resolved = Resolve(batch);
+        var resolved = _decoder.Resolve(batch);
         var slices = batch.Slices;
         var tokens = checked((int)batch.Tokens);
         int k = TopK, token = 0;
         for (var s = 0; s < slices.Length; s++)
             for (var t = 0; t < slices[s].TokenCount; t++, token++)
             {
-                var ids = TokenIds(resolved[s], slices[s], t);
+                var ids = _decoder.Token(resolved[s], slices[s], t);
                 for (var layer = 0; layer < NumMoeLayers; layer++)
                 {
                     var target = expertIds.Slice((layer * tokens + token) * k, k);
@@ -255,5 +260,10 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
             }
     }
 
-    public void Dispose() => _reader.Dispose();
+    public void Dispose()
+    {
+        _saving?.Finish(); // it reads the summary's pooled arrays (and runs here if no pool thread took it)
+        _decoder.Dispose();
+        _summary?.Dispose();
+    }
 }

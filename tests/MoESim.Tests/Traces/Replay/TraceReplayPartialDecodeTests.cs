@@ -57,40 +57,6 @@ public class TraceReplayPartialDecodeTests
         return path;
     }
 
-    /// <summary>Per trace request (order of first appearance), its prefill and decode tokens as [token][layer × k] ids.</summary>
-    private static List<(List<int[]> Prefill, List<int[]> Decode)> Reference(string path)
-    {
-        var order = new Dictionary<int, int>();
-        var result = new List<(List<int[]>, List<int[]>)>();
-        foreach (var step in TraceTestFiles.ReadAll(path))
-        {
-            if (!order.TryGetValue(step.RequestId, out var i))
-            {
-                order[step.RequestId] = i = result.Count;
-                result.Add((new List<int[]>(), new List<int[]>()));
-            }
-            var phase = step.IsPrefill ? result[i].Item1 : result[i].Item2;
-            for (var t = 0; t < step.TokenCount; t++)
-            {
-                var ids = new int[Layers * TopK];
-                for (var layer = 0; layer < Layers; layer++)
-                    for (var j = 0; j < TopK; j++) ids[layer * TopK + j] = step.Layer(layer)[t * TopK + j];
-                phase.Add(ids);
-            }
-        }
-        return result;
-    }
-
-    /// <summary>The documented mapping, written out plainly.</summary>
-    private static int[] ExpectedToken(List<(List<int[]> Prefill, List<int[]> Decode)> trace, IReadOnlyList<Request> requests, SequenceSlice slice, int t)
-    {
-        var (prefill, decode) = trace[slice.RequestId % trace.Count];
-        var position = slice.FirstTokenIndex + t;
-        var prompt = slice.RequestId < requests.Count ? requests[slice.RequestId].PromptTokens : 0;
-        if (slice.IsPrefill) return prefill.Count > 0 ? prefill[position % prefill.Count] : decode[position % decode.Count];
-        return decode.Count > 0 ? decode[Math.Max(0, position - prompt) % decode.Count] : prefill[position % prefill.Count];
-    }
-
     [TestCase(8, 1UL)]
     [TestCase(8, 2UL)]
     [TestCase(300, 3UL)] // two-byte ids
@@ -98,12 +64,12 @@ public class TraceReplayPartialDecodeTests
     {
         var random = new SeededRandom(seed);
         var path = RandomTrace(experts, random.Fork(0));
-        var trace = Reference(path);
         var shapeRandom = random.Fork(1);
         // Simulated i replays trace request i mod 4: trace requests 2 and 3 serve only short
         // requests (a prefix is held), 0 and 1 also long ones that wrap (held in full).
         var requests = Enumerable.Range(0, 10)
             .Select(i => new Request(i, 0, 1 + shapeRandom.NextInt(i < 8 ? 4 : 30), 1 + shapeRandom.NextInt(i < 8 ? 2 : 9))).ToArray();
+        var reference = new ReplayReference(path, requests);
         using var router = TraceReplayRouter.Open(path, "random", Layers, experts, TopK, requests);
         var batchRandom = random.Fork(2);
         var batch = new RoutingBatch();
@@ -123,7 +89,7 @@ public class TraceReplayPartialDecodeTests
                 }
                 else batch.Add(new SequenceSlice(id, prompt + batchRandom.NextInt(output), 1, false));
             }
-            AssertRouting(router, batch, trace, requests, experts);
+            AssertRouting(router, batch, reference, experts);
             // Requests in the list never reach past what was decoded for them: one decode each.
             if (pass == 149) Assert.That(router.Decodes, Is.EqualTo(4));
         }
@@ -131,28 +97,9 @@ public class TraceReplayPartialDecodeTests
         Assert.That(router.Decodes, Is.EqualTo(6));
     }
 
-    private static void AssertRouting(TraceReplayRouter router, RoutingBatch batch, List<(List<int[]> Prefill, List<int[]> Decode)> trace, Request[] requests, int experts)
+    private static void AssertRouting(TraceReplayRouter router, RoutingBatch batch, ReplayReference reference, int experts)
     {
-        var tokens = (int)batch.Tokens;
-        var expectedIds = new int[Layers * tokens * TopK];
-        var expectedCounts = new int[Layers * experts];
-        var token = 0;
-        foreach (var slice in batch.Slices)
-            for (var t = 0; t < slice.TokenCount; t++, token++)
-            {
-                var ids = ExpectedToken(trace, requests, slice, t);
-                for (var layer = 0; layer < Layers; layer++)
-                    for (var j = 0; j < TopK; j++)
-                    {
-                        var e = ids[layer * TopK + j];
-                        expectedIds[(layer * tokens + token) * TopK + j] = e;
-                        expectedCounts[layer * experts + e]++;
-                    }
-            }
-        var expectedDistinct = new int[Layers];
-        for (var layer = 0; layer < Layers; layer++)
-            for (var e = 0; e < experts; e++) if (expectedCounts[layer * experts + e] > 0) expectedDistinct[layer]++;
-
+        var (expectedIds, expectedCounts, expectedDistinct) = reference.Route(batch, experts);
         var routedIds = new int[expectedIds.Length];
         router.RouteTokens(batch, routedIds);
         Assert.That(routedIds, Is.EqualTo(expectedIds), "RouteTokens");

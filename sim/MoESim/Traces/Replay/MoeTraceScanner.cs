@@ -1,0 +1,183 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
+using MoESim.Config;
+using MoESim.Traces.Formats;
+
+namespace MoESim.Traces.Replay;
+
+/// <summary>
+/// One front-to-back pass over a binary <c>.moetrace</c> (layout in traces/README.md, "Binary"),
+/// for replay's index: chunk by chunk into one pooled buffer (so the pass touches no fresh
+/// memory), every chunk's magic, sizes and CRC32 checked, and each step handed out as its
+/// header fields plus a span over its one-byte expert ids (valid until the next call). Replay
+/// uses it only for traces with ≤ 256 experts (one byte per id). Problems are input errors
+/// worded like <see cref="MoeTraceReader"/>'s (chunk byte offset, step, field).
+/// </summary>
+internal sealed class MoeTraceScanner : IDisposable
+{
+    private readonly SafeFileHandle _file;
+    private readonly long _fileLength;
+    private readonly int _selectionsPerToken;
+    private readonly int _bytesPerSelection;
+    private byte[] _payload;
+    private int _payloadLength;
+    private int _position;
+    private int _stepsInChunk;
+    private long _nextChunkOffset;
+
+    /// <summary>Scans <paramref name="path"/>, whose header (already read and checked) is <paramref name="header"/>.</summary>
+    public MoeTraceScanner(string path, MoeTraceHeader header)
+    {
+        if (header.Shape.NumExperts > 256) throw new ArgumentException("the scanner reads one-byte expert ids (≤ 256 experts)", nameof(header));
+        Path = path;
+        Header = header;
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        _fileLength = RandomAccess.GetLength(_file);
+        _selectionsPerToken = header.Shape.NumMoeLayers * header.Shape.TopK;
+        _bytesPerSelection = header.Shape.HasGateWeights ? 5 : 1;
+        _nextChunkOffset = header.SizeBytes;
+        _payload = PooledArrays.Rent<byte>(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
+    }
+
+    public string Path { get; }
+    public MoeTraceHeader Header { get; }
+    /// <summary>Chunks read so far.</summary>
+    public long Chunks { get; private set; }
+    /// <summary>Steps returned so far.</summary>
+    public long Steps { get; private set; }
+    /// <summary>Byte offset of the chunk holding the last step returned.</summary>
+    public long ChunkOffset { get; private set; }
+    /// <summary>Index within its chunk of the last step returned.</summary>
+    public int StepInChunk { get; private set; } = -1;
+
+    /// <summary>The next step, or false at a clean end of file (after checking the header's totals).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryNext(out ScannedStep step)
+    {
+        while (StepInChunk + 1 >= _stepsInChunk)
+        {
+            if (!LoadChunk())
+            {
+                step = default;
+                return false;
+            }
+        }
+        StepInChunk++;
+        var p = _payload.AsSpan(0, _payloadLength);
+        var at = _position;
+        if (!ReadVarint(p, ref at, out var request) || !ReadVarint(p, ref at, out var iteration)
+            || !ReadVarint(p, ref at, out var first) || !ReadVarint(p, ref at, out var packed))
+            throw Error(StepInChunk, "step header", "truncated or corrupt varint");
+        var tokens = packed >> 1;
+        if (tokens < 1) throw Error(StepInChunk, "tokens", "a step has at least one token");
+        var selections = (long)_selectionsPerToken * tokens;
+        var bytes = selections * _bytesPerSelection;
+        if (bytes > p.Length - at)
+            throw Error(StepInChunk, "experts", $"step of {tokens} tokens needs {bytes} bytes but only {p.Length - at} remain in the chunk");
+        step = new ScannedStep(request, iteration, first, tokens, (packed & 1) != 0, p.Slice(at, (int)selections));
+        _position = at + (int)bytes;
+        if (StepInChunk == _stepsInChunk - 1 && _position != _payloadLength)
+            throw Error(-1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
+        Steps++;
+        return true;
+    }
+
+    /// <summary>An input error at the current chunk (and step, when ≥ 0).</summary>
+    public InputException Error(int stepInChunk, string field, string problem) => ErrorAt(ChunkOffset, stepInChunk, field, problem);
+
+    private InputException ErrorAt(long chunkOffset, int stepInChunk, string field, string problem)
+    {
+        var where = stepInChunk >= 0 ? $"chunk at byte {chunkOffset}, step {stepInChunk}" : $"chunk at byte {chunkOffset}";
+        return new InputException(Path, $"{where}: {field}", problem);
+    }
+
+    /// <summary>LEB128 with fast paths for one and two bytes (step fields are mostly below 16,384).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadVarint(ReadOnlySpan<byte> p, ref int at, out int value)
+    {
+        if ((uint)(at + 1) < (uint)p.Length)
+        {
+            int b0 = p[at], b1 = p[at + 1];
+            if (b0 < 0x80)
+            {
+                value = b0;
+                at += 1;
+                return true;
+            }
+            if (b1 < 0x80)
+            {
+                value = (b0 & 0x7F) | (b1 << 7);
+                at += 2;
+                return true;
+            }
+        }
+        return Varint.TryRead(p, ref at, out value);
+    }
+
+    /// <summary>Reads and checks the next chunk; false at a clean end of file (after checking the header's totals).</summary>
+    private bool LoadChunk()
+    {
+        var chunk = ReadChunk(_nextChunkOffset, _payload);
+        if (chunk.Buffer is null)
+        {
+            if (Chunks != Header.Chunks || Steps != Header.Steps)
+                throw ErrorAt(chunk.Offset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {Chunks} chunks and {Steps} steps");
+            return false;
+        }
+        _payload = chunk.Buffer;
+        ChunkOffset = chunk.Offset;
+        _nextChunkOffset = chunk.Offset + MoeTraceFormat.ChunkHeaderBytes + chunk.Length;
+        _payloadLength = chunk.Length;
+        _position = 0;
+        _stepsInChunk = chunk.Steps;
+        StepInChunk = -1;
+        Chunks++;
+        return true;
+    }
+
+    /// <summary>A chunk's payload (in Buffer, null at the end of the file), its offset, length and step count.</summary>
+    private readonly record struct Chunk(byte[]? Buffer, long Offset, int Length, int Steps);
+
+    /// <summary>Reads the chunk at <paramref name="offset"/> into <paramref name="buffer"/> (or a bigger pooled one) and checks it.</summary>
+    private Chunk ReadChunk(long offset, byte[] buffer)
+    {
+        Span<byte> header = stackalloc byte[MoeTraceFormat.ChunkHeaderBytes];
+        var got = ReadAt(header, offset);
+        if (got == 0) return new Chunk(null, offset, 0, 0);
+        if (got < header.Length) throw ErrorAt(offset, -1, "chunk header", $"truncated: {got} of {MoeTraceFormat.ChunkHeaderBytes} bytes");
+        if (!header[..4].SequenceEqual(MoeTraceFormat.ChunkMagic)) throw ErrorAt(offset, -1, "chunk magic", "expected \"MTCK\" (corrupt file or wrong offset)");
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        var steps = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
+        if (length is 0 or > MoeTraceFormat.MaxChunkPayloadBytes)
+            throw ErrorAt(offset, -1, "chunk length", $"{length} bytes, expected 1..{MoeTraceFormat.MaxChunkPayloadBytes}");
+        if (steps == 0 || steps > length) throw ErrorAt(offset, -1, "chunk steps", $"{steps} steps in {length} bytes");
+        buffer = PooledArrays.Grow(buffer, 0, length);
+        var payload = buffer.AsSpan(0, (int)length);
+        got = ReadAt(payload, offset + header.Length);
+        if (got < length) throw ErrorAt(offset, -1, "chunk payload", $"truncated: the chunk declares {length} payload bytes, the file ends after {got}");
+        var actual = Crc32Fold.Hash(payload);
+        if (actual != crc) throw ErrorAt(offset, -1, "chunk crc32", $"stored 0x{crc:x8}, computed 0x{actual:x8}: the chunk is corrupt");
+        return new Chunk(buffer, offset, (int)length, (int)steps);
+    }
+
+    private int ReadAt(Span<byte> buffer, long offset)
+    {
+        var total = 0;
+        while (total < buffer.Length && offset + total < _fileLength)
+        {
+            var n = RandomAccess.Read(_file, buffer[total..], offset + total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        PooledArrays.Return(_payload);
+        _payload = [];
+    }
+}

@@ -124,7 +124,7 @@ internal static class ReplayIndexScan
     /// <summary>A request's last step: iteration, end token position, phase (iteration -1 before its first).</summary>
     private readonly record struct StepOrder(int Iteration, long EndToken, bool IsPrefill);
 
-    /// <summary>The cross-step checks of <see cref="RoutingStepValidator.CheckSequence"/>, on arrays.</summary>
+    /// <summary>The cross-step checks of <see cref="RoutingStepValidator.CheckSequence(RoutingStep)"/>, on arrays.</summary>
     private static void CheckOrder(MoeTraceScanner scanner, TraceShape shape, ref StepOrder last, in ScannedStep step)
     {
         var end = (long)step.FirstTokenIndex + step.Tokens;

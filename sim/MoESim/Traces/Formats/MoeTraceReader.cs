@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using MoESim.Config;
@@ -202,36 +201,17 @@ public sealed class MoeTraceReader : ISeekableTraceReader
     private bool LoadChunk()
     {
         var offset = _nextChunkOffset;
-        Span<byte> header = stackalloc byte[MoeTraceFormat.ChunkHeaderBytes];
-        var got = ReadAt(header, offset);
-        if (got == 0)
+        var (length, steps) = MoeTraceChunkFrame.Read(_file, _fileLength, Path, offset, ref _payload, static (_, need) => new byte[need]);
+        if (length == 0)
         {
             CheckTotals(offset);
             return false;
         }
-        if (got < header.Length)
-            throw Error(offset, -1, "chunk header", $"truncated: {got} of {MoeTraceFormat.ChunkHeaderBytes} bytes");
-        if (!header[..4].SequenceEqual(MoeTraceFormat.ChunkMagic))
-            throw Error(offset, -1, "chunk magic", "expected \"MTCK\" (corrupt file or wrong offset)");
-        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        var steps = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-        var crc = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
-        if (length is 0 or > MoeTraceFormat.MaxChunkPayloadBytes)
-            throw Error(offset, -1, "chunk length", $"{length} bytes, expected 1..{MoeTraceFormat.MaxChunkPayloadBytes}");
-        if (steps == 0 || steps > length) throw Error(offset, -1, "chunk steps", $"{steps} steps in {length} bytes");
-        if (_payload.Length < length) _payload = new byte[length];
-        var payload = _payload.AsSpan(0, (int)length);
-        got = ReadAt(payload, offset + header.Length);
-        if (got < length)
-            throw Error(offset, -1, "chunk payload", $"truncated: the chunk declares {length} payload bytes, the file ends after {got}");
-        var actual = Crc32.HashToUInt32(payload);
-        if (actual != crc)
-            throw Error(offset, -1, "chunk crc32", $"stored 0x{crc:x8}, computed 0x{actual:x8}: the chunk is corrupt");
         _chunkOffset = offset;
-        _nextChunkOffset = offset + header.Length + length;
-        _payloadLength = (int)length;
+        _nextChunkOffset = offset + MoeTraceFormat.ChunkHeaderBytes + length;
+        _payloadLength = length;
         _position = 0;
-        _stepsInChunk = (int)steps;
+        _stepsInChunk = steps;
         _stepInChunk = 0;
         ChunksRead++;
         return true;
@@ -242,18 +222,6 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         if (_seeked) return;
         if (ChunksRead != Header.Chunks || StepsRead != Header.Steps)
             throw Error(endOffset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {ChunksRead} chunks and {StepsRead} steps");
-    }
-
-    private int ReadAt(Span<byte> buffer, long offset)
-    {
-        var total = 0;
-        while (total < buffer.Length && offset + total < _fileLength)
-        {
-            var n = RandomAccess.Read(_file, buffer[total..], offset + total);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
     }
 
     private InputException Error(long chunkOffset, int step, string field, string problem)

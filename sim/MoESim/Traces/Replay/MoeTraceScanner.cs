@@ -142,36 +142,8 @@ internal sealed class MoeTraceScanner : IDisposable
     /// <summary>Reads the chunk at <paramref name="offset"/> into <paramref name="buffer"/> (or a bigger pooled one) and checks it.</summary>
     private Chunk ReadChunk(long offset, byte[] buffer)
     {
-        Span<byte> header = stackalloc byte[MoeTraceFormat.ChunkHeaderBytes];
-        var got = ReadAt(header, offset);
-        if (got == 0) return new Chunk(null, offset, 0, 0);
-        if (got < header.Length) throw ErrorAt(offset, -1, "chunk header", $"truncated: {got} of {MoeTraceFormat.ChunkHeaderBytes} bytes");
-        if (!header[..4].SequenceEqual(MoeTraceFormat.ChunkMagic)) throw ErrorAt(offset, -1, "chunk magic", "expected \"MTCK\" (corrupt file or wrong offset)");
-        var length = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
-        var steps = BinaryPrimitives.ReadUInt32LittleEndian(header[8..]);
-        var crc = BinaryPrimitives.ReadUInt32LittleEndian(header[12..]);
-        if (length is 0 or > MoeTraceFormat.MaxChunkPayloadBytes)
-            throw ErrorAt(offset, -1, "chunk length", $"{length} bytes, expected 1..{MoeTraceFormat.MaxChunkPayloadBytes}");
-        if (steps == 0 || steps > length) throw ErrorAt(offset, -1, "chunk steps", $"{steps} steps in {length} bytes");
-        buffer = PooledArrays.Grow(buffer, 0, length);
-        var payload = buffer.AsSpan(0, (int)length);
-        got = ReadAt(payload, offset + header.Length);
-        if (got < length) throw ErrorAt(offset, -1, "chunk payload", $"truncated: the chunk declares {length} payload bytes, the file ends after {got}");
-        var actual = Crc32Fold.Hash(payload);
-        if (actual != crc) throw ErrorAt(offset, -1, "chunk crc32", $"stored 0x{crc:x8}, computed 0x{actual:x8}: the chunk is corrupt");
-        return new Chunk(buffer, offset, (int)length, (int)steps);
-    }
-
-    private int ReadAt(Span<byte> buffer, long offset)
-    {
-        var total = 0;
-        while (total < buffer.Length && offset + total < _fileLength)
-        {
-            var n = RandomAccess.Read(_file, buffer[total..], offset + total);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
+        var (length, steps) = MoeTraceChunkFrame.Read(_file, _fileLength, Path, offset, ref buffer, static (old, need) => PooledArrays.Grow(old, 0, need));
+        return length == 0 ? new Chunk(null, offset, 0, 0) : new Chunk(buffer, offset, length, steps);
     }
 
     public void Dispose()

@@ -1,6 +1,6 @@
+using MoESim.Traces.Formats;
 using System.IO.Hashing;
 using MoESim.Randomness;
-using MoESim.Traces.Replay;
 
 namespace MoESim.Tests.Traces.Replay;
 

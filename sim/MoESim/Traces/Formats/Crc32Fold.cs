@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace MoESim.Traces.Replay;
+namespace MoESim.Traces.Formats;
 
 /// <summary>
 /// CRC-32 (IEEE, the value of <see cref="Crc32.HashToUInt32(ReadOnlySpan{byte})"/>) of chunk payloads at ~30 GB/s

@@ -106,10 +106,18 @@ public class SimulatorTests
         foreach (var p in pingers)
             sim.Schedule(SimTime.Zero, p, 0);
         sim.RunUntil(new SimTime(10_000)); // warm up (JIT, queue growth)
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        sim.RunUntil(new SimTime(2_000_000));
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.That(sim.EventsProcessed, Is.GreaterThan(100_000));
+        // Three windows of >100k events each; the quietest one counts. Per-event allocation shows
+        // in every window, while a one-off tier-up of the dispatch loop by the JIT (seen once in a
+        // fresh clone: 5 KB in one window) does not repeat.
+        var allocated = long.MaxValue;
+        for (var window = 1; window <= 3; window++)
+        {
+            var eventsBefore = sim.EventsProcessed;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            sim.RunUntil(new SimTime(window * 2_000_000L));
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.That(sim.EventsProcessed - eventsBefore, Is.GreaterThan(100_000));
+        }
         Assert.That(allocated, Is.LessThan(1024), "bytes allocated while dispatching");
     }
 

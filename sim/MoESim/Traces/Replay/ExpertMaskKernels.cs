@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -7,15 +8,27 @@ using System.Runtime.Intrinsics.X86;
 namespace MoESim.Traces.Replay;
 
 /// <summary>
-/// Bit-mask arithmetic behind replay's distinct-expert counts (≤ 64 experts): a token's experts
-/// at one layer as a mask of <c>maskBytes</c> little-endian bytes (1, 2, 4 or 8: bit e set when
+/// Bit-mask arithmetic behind replay's distinct-expert counts (≤ 256 experts): a token's experts
+/// at one layer as a mask of <c>maskBytes</c> little-endian bytes (bit e of byte e / 8 set when
 /// the token chose expert e), a batch's experts as the OR of its tokens' masks, and the distinct
-/// count as the mask's population count.
+/// count as the mask's population count. Up to 64 experts a mask is one word of 1, 2, 4 or 8
+/// bytes; above, whole 64-bit words (16, 24 or 32 bytes).
 /// </summary>
 internal static class ExpertMaskKernels
 {
-    /// <summary>Bytes per layer mask for <paramref name="experts"/> (1..64): the smallest of 1, 2, 4, 8 that holds them.</summary>
-    public static int MaskBytes(int experts) => experts <= 8 ? 1 : experts <= 16 ? 2 : experts <= 32 ? 4 : 8;
+    /// <summary>Most experts a mask holds (ids are one byte in the chunk buffer).</summary>
+    public const int MaxExperts = 256;
+
+    /// <summary>
+    /// Bytes per layer mask for <paramref name="experts"/> (1..256): the smallest of 1, 2, 4, 8
+    /// that holds them, or above 64 experts the 64-bit words that do.
+    /// </summary>
+    public static int MaskBytes(int experts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(experts, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(experts, MaxExperts);
+        return experts <= 8 ? 1 : experts <= 16 ? 2 : experts <= 32 ? 4 : 8 * ((experts + 63) >> 6);
+    }
 
     /// <summary>
     /// Checks a step's ids (<see cref="ByteIdCheck"/>) and writes every token's masks:
@@ -29,6 +42,18 @@ internal static class ExpertMaskKernels
         if (tokens == 1 && maskBytes == 1 && topK == 2 && layers % 32 == 0 && Avx2.IsSupported)
             return TryPairsToByteMasks(ids, experts, masks[..layers]);
         if (!ByteIdCheck.IsValid(ids, experts, topK)) return false;
+        if (maskBytes > sizeof(ulong))
+        {
+            // Wide masks: set bits byte by byte.
+            masks[..(tokens * layers * maskBytes)].Clear();
+            for (var t = 0; t < tokens; t++)
+                for (var layer = 0; layer < layers; layer++)
+                {
+                    var mask = masks.Slice((t * layers + layer) * maskBytes, maskBytes);
+                    foreach (var id in ids.Slice((layer * tokens + t) * topK, topK)) Set(mask, id);
+                }
+            return true;
+        }
         for (var t = 0; t < tokens; t++)
             for (var layer = 0; layer < layers; layer++)
             {
@@ -118,7 +143,17 @@ internal static class ExpertMaskKernels
     /// <summary>Writes each layer's population count: distinct experts.</summary>
     public static void PopCounts(ReadOnlySpan<byte> masks, int maskBytes, Span<int> distinct)
     {
-        for (var layer = 0; layer < distinct.Length; layer++) distinct[layer] = System.Numerics.BitOperations.PopCount(Read(masks.Slice(layer * maskBytes, maskBytes)));
+        if (maskBytes <= sizeof(ulong))
+        {
+            for (var layer = 0; layer < distinct.Length; layer++) distinct[layer] = BitOperations.PopCount(Read(masks.Slice(layer * maskBytes, maskBytes)));
+            return;
+        }
+        for (var layer = 0; layer < distinct.Length; layer++)
+        {
+            var count = 0;
+            foreach (var word in MemoryMarshal.Cast<byte, ulong>(masks.Slice(layer * maskBytes, maskBytes))) count += BitOperations.PopCount(word);
+            distinct[layer] = count;
+        }
     }
 
     /// <summary>Sets bit <paramref name="expert"/> of a layer's mask.</summary>

@@ -45,15 +45,13 @@ internal static class ReplayIndexFile
             using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
             {
                 var fileLength = RandomAccess.GetLength(file);
-                if (fileLength < Magic.Length + 4 || fileLength > Array.MaxLength) return null;
+                if (fileLength < PrefixBytes + 4 || fileLength > Array.MaxLength) return null;
+                // The key first: a stale file (the trace was rewritten) is not read and checked whole.
+                Span<byte> prefix = stackalloc byte[PrefixBytes];
+                if (!TryReadAt(file, prefix, 0) || !PrefixMatches(prefix, key, shape, summaryBudgetBytes)) return null;
                 length = (int)fileLength;
                 bytes = PooledArrays.Rent<byte>(length);
-                for (var got = 0; got < length;)
-                {
-                    var n = RandomAccess.Read(file, bytes.AsSpan(got, length - got), got);
-                    if (n == 0) return null;
-                    got += n;
-                }
+                if (!TryReadAt(file, bytes.AsSpan(0, length), 0)) return null;
             }
             var body = bytes.AsSpan(0, length - 4);
             if (Crc32Fold.Hash(body) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(length - 4))) return null;
@@ -66,14 +64,35 @@ internal static class ReplayIndexFile
         }
     }
 
+    /// <summary>Bytes before the request count: magic, version, key, shape and budget.</summary>
+    private const int PrefixBytes = 8 + sizeof(int) + 2 * sizeof(long) + sizeof(uint) + 3 * sizeof(int) + sizeof(long);
+
+    private static bool TryReadAt(Microsoft.Win32.SafeHandles.SafeFileHandle file, Span<byte> target, long offset)
+    {
+        for (var got = 0; got < target.Length;)
+        {
+            var n = RandomAccess.Read(file, target[got..], offset + got);
+            if (n == 0) return false;
+            got += n;
+        }
+        return true;
+    }
+
+    /// <summary>True when the file's prefix names this format version, trace key, shape and budget.</summary>
+    private static bool PrefixMatches(ReadOnlySpan<byte> body, TraceKey key, TraceShape shape, long summaryBudgetBytes)
+    {
+        if (!body.StartsWith(Magic)) return false;
+        var reader = new ReplayIndexReader(body[Magic.Length..]);
+        if (reader.ReadInt32() != FormatVersion) return false;
+        var stored = new TraceKey(reader.ReadInt64(), reader.ReadInt64(), (uint)reader.ReadInt32());
+        return stored == key && reader.ReadInt32() == shape.NumMoeLayers && reader.ReadInt32() == shape.NumExperts
+            && reader.ReadInt32() == shape.TopK && reader.ReadInt64() == summaryBudgetBytes;
+    }
+
     private static (ReplayIndexEntry[], ReplayRoutingSummary?)? Parse(ReadOnlySpan<byte> body, TraceKey key, TraceShape shape, long summaryBudgetBytes)
     {
-        if (!body.StartsWith(Magic)) return null;
-        var reader = new ReplayIndexReader(body[Magic.Length..]);
-        if (reader.ReadInt32() != FormatVersion) return null;
-        var stored = new TraceKey(reader.ReadInt64(), reader.ReadInt64(), (uint)reader.ReadInt32());
-        if (stored != key || reader.ReadInt32() != shape.NumMoeLayers || reader.ReadInt32() != shape.NumExperts
-            || reader.ReadInt32() != shape.TopK || reader.ReadInt64() != summaryBudgetBytes) return null;
+        if (!PrefixMatches(body, key, shape, summaryBudgetBytes)) return null;
+        var reader = new ReplayIndexReader(body[PrefixBytes..]);
         var count = reader.ReadInt32();
         if (count < 1) throw new InvalidDataException("no trace requests");
         var index = new ReplayIndexEntry[count];

@@ -4,7 +4,7 @@ using MoESim.Traces.Formats;
 namespace MoESim.Traces.Replay;
 
 /// <summary>
-/// Replay's index pass. Over a binary trace with ≤ 64 experts (<see cref="Binary"/>), one read of the file gives the
+/// Replay's index pass. Over a binary trace with ≤ 256 experts (<see cref="Binary"/>), one read of the file gives the
 /// per-request index (<see cref="ReplayIndexEntry"/>), the checks every reader applies (chunk
 /// CRCs, every step's ids in range and distinct per token, steps of a request in order) and the
 /// <see cref="ReplayRoutingSummary"/> that lets the router count distinct experts without

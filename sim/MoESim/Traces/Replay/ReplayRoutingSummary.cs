@@ -1,7 +1,7 @@
 namespace MoESim.Traces.Replay;
 
 /// <summary>
-/// What replay keeps of a trace (≤ 64 experts) to count distinct experts per batch without
+/// What replay keeps of a trace (≤ 256 experts: one-byte ids) to count distinct experts per batch without
 /// decoding requests: per trace request and layer, where each expert first and last appears
 /// among the prefill tokens (answers any prefill slice that starts at the first token, ends at
 /// the last or covers them all: the usual whole prompts and their wrap-arounds), and every
@@ -47,7 +47,7 @@ internal sealed class ReplayRoutingSummary : IDisposable
         (_firstSeen, _lastSeen, _decodeMasks, _slots, _slotMap) = (firstSeen, lastSeen, decodeMasks, slots, slotMap);
     }
 
-    /// <summary>Bytes per layer mask (1, 2, 4 or 8).</summary>
+    /// <summary>Bytes per layer mask (<see cref="ExpertMaskKernels.MaskBytes"/>: 1, 2, 4, 8, 16, 24 or 32).</summary>
     public int MaskBytes { get; }
 
     /// <summary>Bytes a summary of these counts holds (the router's memory budget check).</summary>
@@ -77,16 +77,30 @@ internal sealed class ReplayRoutingSummary : IDisposable
         var firstSeen = _firstSeen.AsSpan(request * stride, stride);
         var lastSeen = _lastSeen.AsSpan(request * stride, stride);
         var perLayer = tokens * _topK;
-        var all = _experts == 64 ? ulong.MaxValue : (1UL << _experts) - 1;
+        Span<ulong> wanted = stackalloc ulong[ExpertPositionScan.Words(_experts)];
         for (var layer = 0; layer < _layers; layer++)
         {
             var block = ids.Slice(layer * perLayer, perLayer);
             var firstRow = firstSeen.Slice(layer * _experts, _experts);
-            ulong unseen = 0;
-            for (var e = 0; e < _experts; e++) if (firstRow[e] == int.MaxValue) unseen |= 1UL << e;
-            if (unseen != 0) ExpertPositionScan.First(block, _topK, unseen, first, firstRow);
-            ExpertPositionScan.Last(block, _topK, all, first, lastSeen.Slice(layer * _experts, _experts));
+            wanted.Clear();
+            var unseen = false;
+            for (var e = 0; e < _experts; e++)
+                if (firstRow[e] == int.MaxValue)
+                {
+                    wanted[e >> 6] |= 1UL << e;
+                    unseen = true;
+                }
+            if (unseen) ExpertPositionScan.First(block, _topK, wanted, first, firstRow);
+            SetAll(wanted);
+            ExpertPositionScan.Last(block, _topK, wanted, first, lastSeen.Slice(layer * _experts, _experts));
         }
+    }
+
+    /// <summary>Sets the bits of all experts in <paramref name="words"/>.</summary>
+    private void SetAll(Span<ulong> words)
+    {
+        words.Fill(ulong.MaxValue);
+        if (_experts % 64 != 0) words[^1] = (1UL << _experts) - 1;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace MoESim.Traces.Replay;
 /// Replays an expert-selection trace as the routing source of a simulation, streamed: one pass
 /// at open builds a small index (per trace request: first step's file position and token
 /// counts), then requests are decoded on demand into an LRU cache bounded by a selection budget
-/// (<see cref="ReplayDecoder"/>). For a binary trace with ≤ 64 experts the pass
+/// (<see cref="ReplayDecoder"/>). For a binary trace with ≤ 256 experts the pass
 /// (<see cref="ReplayIndexScan"/>) also checks every id and keeps a
 /// <see cref="ReplayRoutingSummary"/>, from which <see cref="RouteDistinct"/> (all a single-device
 /// <c>simulate</c> asks for) ORs per-layer expert bit masks instead of decoding requests; only
@@ -85,7 +85,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 stream.ReadExactly(headerCrc);
             }
             CheckShape(header.Shape);
-            if (header.Shape.NumExperts <= 64)
+            if (header.Shape.NumExperts <= ExpertMaskKernels.MaxExperts)
             {
                 var key = ReplayIndexFile.KeyOf(path, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(headerCrc));
                 var loaded = useIndexFile ? ReplayIndexFile.TryLoad(path, key, header.Shape, summaryBudgetBytes) : null;
@@ -124,6 +124,8 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     public long Decodes => _decoder.Decodes;
     /// <summary>True when the index came from the trace's saved <c>.replay-index</c> file rather than an index pass.</summary>
     public bool IndexFromFile { get; private init; }
+    /// <summary>True when distinct experts come from the <see cref="ReplayRoutingSummary"/> (bit masks) rather than token by token.</summary>
+    internal bool UsesSummary => _summary is not null;
 
     public int NumMoeLayers => Shape.NumMoeLayers;
     public int NumExperts => Shape.NumExperts;

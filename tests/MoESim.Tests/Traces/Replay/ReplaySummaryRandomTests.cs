@@ -9,7 +9,7 @@ namespace MoESim.Tests.Traces.Replay;
 /// <summary>
 /// Distinct experts from the replay summary (fresh, and loaded from the saved index file) against
 /// the documented mapping computed plainly (<see cref="ReplayReference"/>), on random traces of
-/// many shapes (mask widths of 1, 2, 4 and 8 bytes, top-1 to top-8, the vectorised 32-layer
+/// many shapes (mask widths of 1, 2, 4, 8, 16 and 32 bytes, top-1 to top-8, the vectorised 32-layer
 /// Mixtral case) with interleaved steps, prompts recorded in several chunks, multi-token decode
 /// steps, a decode-only and a prefill-only request, and random batches of prompt chunks (inside,
 /// wrapping, longer than the prefill) and decode tokens (wrapping, ids past the request list).
@@ -78,6 +78,9 @@ public class ReplaySummaryRandomTests
     [TestCase(2, 16, 4)]
     [TestCase(3, 33, 3)]
     [TestCase(2, 64, 8)]
+    [TestCase(3, 128, 8)] // Qwen3 width: two-word masks
+    [TestCase(2, 256, 8)] // DeepSeek-V3 width: four words, ids up to 255
+    [TestCase(2, 100, 4)] // a partly used last word
     public void RandomBatches_MatchTheDocumentedMapping(int layers, int experts, int topK)
     {
         var random = new SeededRandom((ulong)(layers * 10_000 + experts * 100 + topK));
@@ -89,6 +92,7 @@ public class ReplaySummaryRandomTests
         using var fresh = TraceReplayRouter.Open(path, "random", layers, experts, topK, requests, useIndexFile: false);
         using var saved = TraceReplayRouter.Open(path, "random", layers, experts, topK, requests);
         Assert.That((fresh.IndexFromFile, saved.IndexFromFile), Is.EqualTo((false, true)));
+        Assert.That((fresh.UsesSummary, saved.UsesSummary), Is.EqualTo((true, true)), "the mask path is the one under test");
         var batch = new RoutingBatch();
         var distinct = new int[layers];
         for (var pass = 0; pass < 150; pass++)

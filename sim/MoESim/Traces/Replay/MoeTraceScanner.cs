@@ -8,12 +8,18 @@ namespace MoESim.Traces.Replay;
 
 /// <summary>
 /// One front-to-back pass over a binary <c>.moetrace</c> (layout in traces/README.md, "Binary"),
-/// for replay's index: chunk by chunk into one pooled buffer (so the pass touches no fresh
+/// for replay's index: chunk by chunk into two pooled buffers (so the pass touches no fresh
 /// memory), every chunk's magic, sizes and CRC32 checked, and each step handed out as its
 /// header fields plus a span over its one-byte expert ids (valid until the next call). Replay
 /// uses it only for traces with ≤ 256 experts (one byte per id). Problems are input errors
 /// worded like <see cref="MoeTraceReader"/>'s (chunk byte offset, step, field).
 /// </summary>
+/// <remarks>
+/// While the caller works through one chunk's steps, the next chunk is read and CRC-checked on
+/// a pool thread (<see cref="BackgroundWork"/>): reading and checking are most of the pass, so
+/// on two cores the steps' work hides behind them. A problem in that next chunk is reported
+/// only when the caller reaches it, so errors come in file order.
+/// </remarks>
 internal sealed class MoeTraceScanner : IDisposable
 {
     private readonly SafeFileHandle _file;
@@ -21,6 +27,9 @@ internal sealed class MoeTraceScanner : IDisposable
     private readonly int _selectionsPerToken;
     private readonly int _bytesPerSelection;
     private byte[] _payload;
+    private byte[] _spare;           // the next chunk is read into it
+    private BackgroundWork? _reading; // reads the next chunk into _spare
+    private Chunk _next;             // what _reading read
     private int _payloadLength;
     private int _position;
     private int _stepsInChunk;
@@ -38,6 +47,7 @@ internal sealed class MoeTraceScanner : IDisposable
         _bytesPerSelection = header.Shape.HasGateWeights ? 5 : 1;
         _nextChunkOffset = header.SizeBytes;
         _payload = PooledArrays.Rent<byte>(MoeTraceFormat.TargetChunkPayloadBytes + (1 << 16));
+        _spare = PooledArrays.Rent<byte>(_payload.Length);
     }
 
     public string Path { get; }
@@ -118,14 +128,22 @@ internal sealed class MoeTraceScanner : IDisposable
     /// <summary>Reads and checks the next chunk; false at a clean end of file (after checking the header's totals).</summary>
     private bool LoadChunk()
     {
-        var chunk = ReadChunk(_nextChunkOffset, _payload);
-        if (chunk.Buffer is null)
+        Chunk chunk;
+        if (_reading is { } reading)
+        {
+            _reading = null;
+            reading.Finish(); // rethrows the chunk's problem, now that the caller has reached it
+            (chunk, _next) = (_next, default);
+            _spare = _payload; // the chunk came in the old spare buffer (or a bigger one replacing it)
+        }
+        else chunk = ReadChunk(_nextChunkOffset, _payload);
+        _payload = chunk.Buffer;
+        if (chunk.Length == 0)
         {
             if (Chunks != Header.Chunks || Steps != Header.Steps)
                 throw ErrorAt(chunk.Offset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {Chunks} chunks and {Steps} steps");
             return false;
         }
-        _payload = chunk.Buffer;
         ChunkOffset = chunk.Offset;
         _nextChunkOffset = chunk.Offset + MoeTraceFormat.ChunkHeaderBytes + chunk.Length;
         _payloadLength = chunk.Length;
@@ -133,23 +151,43 @@ internal sealed class MoeTraceScanner : IDisposable
         _stepsInChunk = chunk.Steps;
         StepInChunk = -1;
         Chunks++;
+        ReadNextInBackground();
         return true;
     }
 
-    /// <summary>A chunk's payload (in Buffer, null at the end of the file), its offset, length and step count.</summary>
-    private readonly record struct Chunk(byte[]? Buffer, long Offset, int Length, int Steps);
+    private void ReadNextInBackground()
+    {
+        var (offset, buffer) = (_nextChunkOffset, _spare);
+        _spare = [];
+        _reading = BackgroundWork.Start(() => _next = ReadChunk(offset, buffer));
+    }
+
+    /// <summary>A chunk's payload (the first Length bytes of Buffer; Length 0 at the end of the file), its offset and step count.</summary>
+    private readonly record struct Chunk(byte[] Buffer, long Offset, int Length, int Steps);
 
     /// <summary>Reads the chunk at <paramref name="offset"/> into <paramref name="buffer"/> (or a bigger pooled one) and checks it.</summary>
     private Chunk ReadChunk(long offset, byte[] buffer)
     {
         var (length, steps) = MoeTraceChunkFrame.Read(_file, _fileLength, Path, offset, ref buffer, static (old, need) => PooledArrays.Grow(old, 0, need));
-        return length == 0 ? new Chunk(null, offset, 0, 0) : new Chunk(buffer, offset, length, steps);
+        return new Chunk(buffer, offset, length, steps);
     }
 
     public void Dispose()
     {
+        if (_reading is { } reading)
+        {
+            _reading = null;
+            try
+            {
+                reading.Finish(); // it still uses the file and a buffer
+            }
+            catch (InputException) { } // a problem the caller never reached
+            if (_next.Buffer is { } next) PooledArrays.Return(next);
+            _next = default;
+        }
         _file.Dispose();
         PooledArrays.Return(_payload);
-        _payload = [];
+        PooledArrays.Return(_spare);
+        (_payload, _spare) = ([], []);
     }
 }

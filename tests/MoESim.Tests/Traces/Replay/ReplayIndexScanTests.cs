@@ -125,4 +125,59 @@ public class ReplayIndexScanTests
         File.WriteAllBytes(path, bytes);
         AssertSameErrorAsTheReader(path, Small);
     }
+
+    /// <summary>Ten prompts of 60,000 tokens (240 KB of ids each): about three 1 MB chunks, read ahead one at a time.</summary>
+    private string ManyChunks(int badIdInRequest = -1)
+    {
+        var steps = new List<(int, int, int, bool, int[])>();
+        for (var r = 0; r < 10; r++)
+        {
+            var ids = new int[60_000 * Small.NumMoeLayers * Small.TopK];
+            for (var i = 0; i < ids.Length; i += 2) (ids[i], ids[i + 1]) = ((i / 2 + r) % 4, (i / 2 + r + 1) % 4);
+            if (r == badIdInRequest) ids[7] = 9;
+            steps.Add((r, 0, 0, true, ids));
+        }
+        return WriteSteps(Small, [.. steps]);
+    }
+
+    [Test]
+    public void SeveralChunks_AllStepsComeThrough()
+    {
+        var path = ManyChunks();
+        using var reader = new MoeTraceReader(path);
+        Assert.That(reader.Header.Chunks, Is.GreaterThanOrEqualTo(3), "the case needs chunks read ahead");
+        using var scanner = new MoeTraceScanner(path, reader.Header);
+        var requests = new List<int>();
+        while (scanner.TryNext(out var step))
+        {
+            Assert.That(step.Ids.Length, Is.EqualTo(60_000 * 4));
+            Assert.That(step.Ids[0], Is.EqualTo(step.RequestId % 4), $"first id of request {step.RequestId}");
+            requests.Add(step.RequestId);
+        }
+        Assert.That(requests, Is.EqualTo(Enumerable.Range(0, 10)));
+        Assert.That(scanner.Chunks, Is.EqualTo(reader.Header.Chunks));
+    }
+
+    [Test]
+    public void SeveralChunks_AnEarlierChunksBadId_ComesBeforeALaterChunksBadCrc()
+    {
+        var path = ManyChunks(badIdInRequest: 0);
+        var bytes = File.ReadAllBytes(path);
+        bytes[^5] ^= 0x01; // inside the last chunk, already read (ahead) while the first is checked
+        File.WriteAllBytes(path, bytes);
+        AssertSameErrorAsTheReader(path, Small);
+        var error = Assert.Throws<InputException>(() =>
+            TraceReplayRouter.Open(path, "m", 2, 4, 2, [new Request(0, 0, 1, 1)], useIndexFile: false))!.Errors[0];
+        Assert.That(error.Field, Does.Contain("step 0"));
+    }
+
+    [Test]
+    public void SeveralChunks_ALaterChunksBadCrc_IsReported()
+    {
+        var path = ManyChunks();
+        var bytes = File.ReadAllBytes(path);
+        bytes[^5] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        AssertSameErrorAsTheReader(path, Small);
+    }
 }

@@ -11,6 +11,9 @@ public static class LineChart
     // Above this many points markers turn into a smear, so automatic mode draws lines only.
     private const int AutoMarkerMaxPoints = 40;
 
+    /// <summary>Margin added each side of a <see cref="LineChartData.YAxisRange"/>, as a fraction of the range.</summary>
+    internal const double BoundPadFraction = 0.01;
+
     /// <summary>
     /// Validates <paramref name="data"/> (throws <see cref="ArgumentException"/> naming the bad
     /// series) and writes <c>pathWithoutExtension</c>.png and .svg at the given size in pixels.
@@ -46,6 +49,8 @@ public static class LineChart
             ApplyLogAxis(plot, plot.Axes.Bottom, data.Series.Concat(data.RightSeries).SelectMany(s => s.Xs));
         if (data.LogY)
             ApplyLogAxis(plot, plot.Axes.Left, data.Series.SelectMany(s => s.Ys));
+        if (data.YAxisRange is { } range)
+            PinAxis(plot, range, data.Series.SelectMany(s => s.Ys));
         if (data.LogRightY && data.RightSeries.Count > 0)
             ApplyLogAxis(plot, plot.Axes.Right, data.RightSeries.SelectMany(s => s.Ys));
 
@@ -73,6 +78,24 @@ public static class LineChart
         scatter.LegendText = right ? series.Name + " (right axis)" : series.Name;
     }
 
+    // ScottPlot pads autoscaled limits by 10 %, which pushed a hit rate's axis to -5..105 %.
+    // A bounded quantity gets its range plus a hair (BoundPadFraction): too little for the tick
+    // generator to place a labelled tick beyond the range, enough that a line lying on the bound
+    // (a device busy 100 % of the time) is not hidden under the frame. Data outside the range (a
+    // bug upstream, or rounding) widens the axis, so nothing is ever clipped.
+    private static void PinAxis(Plot plot, (double Low, double High) range, IEnumerable<double> values)
+    {
+        double low = range.Low, high = range.High;
+        foreach (double v in values)
+        {
+            low = Math.Min(low, v);
+            high = Math.Max(high, v);
+        }
+
+        double pad = BoundPadFraction * (high - low);
+        plot.Axes.SetLimitsY(low - pad, high + pad, plot.Axes.Left);
+    }
+
     private static void ApplyLogAxis(Plot plot, IAxis axis, IEnumerable<double> values)
     {
         double[] all = values.ToArray();
@@ -98,6 +121,10 @@ public static class LineChart
             throw new ArgumentException("RightSeries must not be null (use an empty list).", nameof(data));
         foreach (LineSeries s in data.RightSeries)
             ChartDataValidation.RequireSeries(s?.Name!, s?.Xs, s?.Ys, data.LogX, data.LogRightY, nameof(data));
+        if (data.YAxisRange is { } range && !(double.IsFinite(range.Low) && double.IsFinite(range.High) && range.Low < range.High))
+            throw new ArgumentException($"YAxisRange ({range.Low}, {range.High}) needs finite Low < High.", nameof(data));
+        if (data.YAxisRange is not null && data.LogY)
+            throw new ArgumentException("YAxisRange cannot be combined with LogY (a bounded range such as 0..100 includes 0).", nameof(data));
         if (data.RightSeries.Count > 0)
             ChartDataValidation.RequireText(data.RightYAxisLabel, "RightYAxisLabel (needed for RightSeries)", nameof(data));
         HashSet<string> names = [];

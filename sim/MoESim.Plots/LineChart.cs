@@ -72,10 +72,24 @@ public static class LineChart
         scatter.LineWidth = 2.5f;
         bool markers = data.ShowMarkers ?? series.Xs.Length <= AutoMarkerMaxPoints;
         scatter.MarkerSize = markers ? 7 : 0;
-        // Dashed lines tell right-axis series apart even in greyscale prints.
-        if (right)
-            scatter.LinePattern = LinePattern.Dashed;
         scatter.LegendText = right ? series.Name + " (right axis)" : series.Name;
+        if (!right)
+            return;
+
+        // Dashed lines tell right-axis series apart even in greyscale prints (Skia's SVG canvas
+        // writes each dash as its own filled outline). ScottPlot draws a scatter's markers with
+        // its line's paint, dash effect included, which Skia's SVG canvas cannot apply to an
+        // ellipse ("Unsupported path effect in addPaint." on stderr per marker). So the markers
+        // are a second plottable with no legend entry, drawn after the paint is reset.
+        scatter.LinePattern = LinePattern.DenselyDashed;
+        scatter.MarkerSize = 0;
+        plot.Add.Plottable(new PathEffectReset());
+        if (markers)
+        {
+            ScottPlot.Plottables.Scatter points = plot.Add.ScatterPoints(xs, ys, color);
+            points.Axes.YAxis = yAxis;
+            points.MarkerSize = 7;
+        }
     }
 
     // ScottPlot pads autoscaled limits by 10 %, which pushed a hit rate's axis to -5..105 %.

@@ -21,7 +21,7 @@ internal static class ModelCommand
             ModelYamlWriter.Write(model, target, $"imported by moesim model import from {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)))}/{Path.GetFileName(path)}");
             var work = new ModelWork(model);
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"{model.Name}: {model.NumLayers} layers ({model.NumMoeLayers} MoE), {work.TotalParameters / 1e9:F1}B parameters, {work.ActiveParameters / 1e9:F1}B active per token");
+            output.WriteLine($"{model.Name}: {model.NumLayers} layers ({model.NumMoeLayers} MoE), {work.TotalParameters / 1e9:F1}B parameters, {work.ActiveParametersIncludingInputEmbedding / 1e9:F2}B active per token ({work.ActiveParametersExcludingInputEmbedding / 1e9:F2}B without the input embedding)");
             output.WriteLine($"wrote: {target}");
             return CliApp.ExitOk;
         });

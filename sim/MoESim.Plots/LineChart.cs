@@ -11,6 +11,9 @@ public static class LineChart
     // Above this many points markers turn into a smear, so automatic mode draws lines only.
     private const int AutoMarkerMaxPoints = 40;
 
+    /// <summary>Margin added each side of a <see cref="LineChartData.YAxisRange"/>, as a fraction of the range.</summary>
+    internal const double BoundPadFraction = 0.01;
+
     /// <summary>
     /// Validates <paramref name="data"/> (throws <see cref="ArgumentException"/> naming the bad
     /// series) and writes <c>pathWithoutExtension</c>.png and .svg at the given size in pixels.
@@ -46,6 +49,8 @@ public static class LineChart
             ApplyLogAxis(plot, plot.Axes.Bottom, data.Series.Concat(data.RightSeries).SelectMany(s => s.Xs));
         if (data.LogY)
             ApplyLogAxis(plot, plot.Axes.Left, data.Series.SelectMany(s => s.Ys));
+        if (data.YAxisRange is { } range)
+            PinAxis(plot, range, data.Series.SelectMany(s => s.Ys));
         if (data.LogRightY && data.RightSeries.Count > 0)
             ApplyLogAxis(plot, plot.Axes.Right, data.RightSeries.SelectMany(s => s.Ys));
 
@@ -67,10 +72,42 @@ public static class LineChart
         scatter.LineWidth = 2.5f;
         bool markers = data.ShowMarkers ?? series.Xs.Length <= AutoMarkerMaxPoints;
         scatter.MarkerSize = markers ? 7 : 0;
-        // Dashed lines tell right-axis series apart even in greyscale prints.
-        if (right)
-            scatter.LinePattern = LinePattern.Dashed;
         scatter.LegendText = right ? series.Name + " (right axis)" : series.Name;
+        if (!right)
+            return;
+
+        // Dashed lines tell right-axis series apart even in greyscale prints (Skia's SVG canvas
+        // writes each dash as its own filled outline). ScottPlot draws a scatter's markers with
+        // its line's paint, dash effect included, which Skia's SVG canvas cannot apply to an
+        // ellipse ("Unsupported path effect in addPaint." on stderr per marker). So the markers
+        // are a second plottable with no legend entry, drawn after the paint is reset.
+        scatter.LinePattern = LinePattern.DenselyDashed;
+        scatter.MarkerSize = 0;
+        plot.Add.Plottable(new PathEffectReset());
+        if (markers)
+        {
+            ScottPlot.Plottables.Scatter points = plot.Add.ScatterPoints(xs, ys, color);
+            points.Axes.YAxis = yAxis;
+            points.MarkerSize = 7;
+        }
+    }
+
+    // ScottPlot pads autoscaled limits by 10 %, which pushed a hit rate's axis to -5..105 %.
+    // A bounded quantity gets its range plus a hair (BoundPadFraction): too little for the tick
+    // generator to place a labelled tick beyond the range, enough that a line lying on the bound
+    // (a device busy 100 % of the time) is not hidden under the frame. Data outside the range (a
+    // bug upstream, or rounding) widens the axis, so nothing is ever clipped.
+    private static void PinAxis(Plot plot, (double Low, double High) range, IEnumerable<double> values)
+    {
+        double low = range.Low, high = range.High;
+        foreach (double v in values)
+        {
+            low = Math.Min(low, v);
+            high = Math.Max(high, v);
+        }
+
+        double pad = BoundPadFraction * (high - low);
+        plot.Axes.SetLimitsY(low - pad, high + pad, plot.Axes.Left);
     }
 
     private static void ApplyLogAxis(Plot plot, IAxis axis, IEnumerable<double> values)
@@ -98,6 +135,10 @@ public static class LineChart
             throw new ArgumentException("RightSeries must not be null (use an empty list).", nameof(data));
         foreach (LineSeries s in data.RightSeries)
             ChartDataValidation.RequireSeries(s?.Name!, s?.Xs, s?.Ys, data.LogX, data.LogRightY, nameof(data));
+        if (data.YAxisRange is { } range && !(double.IsFinite(range.Low) && double.IsFinite(range.High) && range.Low < range.High))
+            throw new ArgumentException($"YAxisRange ({range.Low}, {range.High}) needs finite Low < High.", nameof(data));
+        if (data.YAxisRange is not null && data.LogY)
+            throw new ArgumentException("YAxisRange cannot be combined with LogY (a bounded range such as 0..100 includes 0).", nameof(data));
         if (data.RightSeries.Count > 0)
             ChartDataValidation.RequireText(data.RightYAxisLabel, "RightYAxisLabel (needed for RightSeries)", nameof(data));
         HashSet<string> names = [];

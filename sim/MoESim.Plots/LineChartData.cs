@@ -25,6 +25,16 @@ public sealed record LineChartData
     /// <summary>Draw the left y axis in decades (its y values must be &gt; 0).</summary>
     public bool LogY { get; init; }
 
+    /// <summary>
+    /// Range of a bounded left-axis quantity, e.g. (0, 100) for a percentage or (0, 1) for a
+    /// fraction: the axis is labelled over exactly this range (plus a 1 % margin so lines on the
+    /// bound stay visible) instead of the data plus ScottPlot's 10 % margin, so it never shows
+    /// impossible values such as -5 %. Null (the default) fits the axis to the data.
+    /// A value outside the range widens the axis to include it (data is never clipped). Low must
+    /// be below High, both finite; not allowed together with <see cref="LogY"/>.
+    /// </summary>
+    public (double Low, double High)? YAxisRange { get; init; }
+
     /// <summary>Right y axis label with unit; required when <see cref="RightSeries"/> is not empty.</summary>
     public string? RightYAxisLabel { get; init; }
 

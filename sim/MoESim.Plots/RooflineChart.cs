@@ -82,6 +82,10 @@ public static class RooflineChart
             AddLabel(plot, $"{ceilings[i].DataTypeName} peak {ChartStyle.Compact(peak)} TFLOP/s", xHigh, y, Alignment.LowerRight, 0);
         }
 
+        // The operator markers come next: clear the last roof's dash from the shared paint so the
+        // SVG canvas is not asked to dash an ellipse (see PathEffectReset).
+        plot.Add.Plottable(new PathEffectReset());
+
         AddPoints(plot, data.Points);
         ChartStyle.UseLogTicks(plot.Axes.Bottom);
         ChartStyle.UseLogTicks(plot.Axes.Left);

@@ -39,7 +39,15 @@ public static class ServingCharts
                 LogY = latency.All(s => s.Ys.All(y => y > 0)),
             }, Path.Combine(folder, "latency_over_time")));
         }
-        files.Add(LineChart.Save(new LineChartData
+        files.Add(LineChart.Save(UtilisationChart(points, title), Path.Combine(folder, "utilisation_over_time")));
+        return files;
+    }
+
+    /// <summary>Busy, compute, bandwidth and KV-cache fractions over time, on a 0..1 axis.</summary>
+    internal static LineChartData UtilisationChart(IReadOnlyList<TimeSeriesPoint> points, string title)
+    {
+        var t = points.Select(p => p.TimeSeconds).ToArray();
+        return new LineChartData
         {
             Title = $"Utilisation over time: {title}",
             XAxisLabel = "Simulated time (s)",
@@ -51,8 +59,8 @@ public static class ServingCharts
                 Series("Memory bandwidth (B/s / peak)", t, points.Select(p => p.MemoryBandwidthUtilization)),
                 Series("KV cache reserved", t, points.Select(p => p.KvCacheFraction)),
             },
-        }, Path.Combine(folder, "utilisation_over_time")));
-        return files;
+            YAxisRange = (0, 1),
+        };
     }
 
     /// <summary>A line series without its non-finite points (windows with no sample).</summary>

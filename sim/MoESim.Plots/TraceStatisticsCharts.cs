@@ -46,22 +46,8 @@ public static class TraceStatisticsCharts
             }, Path.Combine(folder, $"popularity_{phase.Phase}")));
         }
 
-        var cacheSeries = new List<LineSeries>();
-        foreach (var phase in phases.Where(p => p.SampledTokens > 0))
-        {
-            cacheSeries.Add(Series($"LRU, {phase.Phase}", phase.LruCacheSizes.Select(x => (double)x), phase.LruHitRate.Select(h => 100 * h)));
-            if (phase.LfuCacheSizes.Length > 0)
-                cacheSeries.Add(Series($"LFU, {phase.Phase}", phase.LfuCacheSizes.Select(x => (double)x), phase.LfuHitRate.Select(h => 100 * h)));
-        }
-        if (cacheSeries.Count > 0)
-            files.Add(LineChart.Save(new LineChartData
-            {
-                Title = $"Expert-cache hit rate: {title}",
-                XAxisLabel = "Cache size (experts per layer)",
-                YAxisLabel = "Hit rate (%)",
-                Series = cacheSeries,
-                ShowMarkers = false,
-            }, Path.Combine(folder, "cache_hit_rate")));
+        if (CacheHitRateChart(phases, title) is { } cache)
+            files.Add(LineChart.Save(cache, Path.Combine(folder, "cache_hit_rate")));
 
         var matrixPhase = phases.FirstOrDefault(p => p.Phase == "decode") ?? phases[0];
         if (layers > 1 && matrixPhase.SampledTokens > 0)
@@ -84,22 +70,53 @@ public static class TraceStatisticsCharts
             }, Path.Combine(folder, $"affinity_layer{l}")));
         }
 
+        if (DistinctExpertsChart(phases, experts, title) is { } distinct)
+            files.Add(LineChart.Save(distinct, Path.Combine(folder, "distinct_experts_vs_batch")));
+        return files;
+    }
+
+    /// <summary>LRU and LFU hit rate (%) against cache size; null when no phase was sampled.</summary>
+    internal static LineChartData? CacheHitRateChart(IReadOnlyList<PhaseStatistics> phases, string title)
+    {
+        var cacheSeries = new List<LineSeries>();
+        foreach (var phase in phases.Where(p => p.SampledTokens > 0))
+        {
+            cacheSeries.Add(Series($"LRU, {phase.Phase}", phase.LruCacheSizes.Select(x => (double)x), phase.LruHitRate.Select(h => 100 * h)));
+            if (phase.LfuCacheSizes.Length > 0)
+                cacheSeries.Add(Series($"LFU, {phase.Phase}", phase.LfuCacheSizes.Select(x => (double)x), phase.LfuHitRate.Select(h => 100 * h)));
+        }
+        if (cacheSeries.Count == 0) return null;
+        return new LineChartData
+        {
+            Title = $"Expert-cache hit rate: {title}",
+            XAxisLabel = "Cache size (experts per layer)",
+            YAxisLabel = "Hit rate (%)",
+            Series = cacheSeries,
+            ShowMarkers = false,
+            YAxisRange = (0, 100),
+        };
+    }
+
+    /// <summary>Mean distinct experts per layer against batch size (0..experts); null when no phase has batch sizes.</summary>
+    internal static LineChartData? DistinctExpertsChart(IReadOnlyList<PhaseStatistics> phases, int experts, string title)
+    {
         var distinct = new List<LineSeries>();
         foreach (var phase in phases.Where(p => p.BatchSizes.Length > 0))
         {
             distinct.Add(Series($"{phase.Phase}, measured", phase.BatchSizes.Select(x => (double)x), phase.DistinctExpertsMeasured));
             distinct.Add(Series($"{phase.Phase}, independent tokens", phase.BatchSizes.Select(x => (double)x), phase.DistinctExpertsIndependent));
         }
-        if (distinct.Count > 0)
-            files.Add(LineChart.Save(new LineChartData
-            {
-                Title = $"Distinct experts per batch: {title}",
-                XAxisLabel = "Batch size (tokens)",
-                YAxisLabel = "Distinct experts per layer (mean)",
-                Series = distinct,
-                LogX = true,
-            }, Path.Combine(folder, "distinct_experts_vs_batch")));
-        return files;
+        if (distinct.Count == 0) return null;
+        return new LineChartData
+        {
+            Title = $"Distinct experts per batch: {title}",
+            XAxisLabel = "Batch size (tokens)",
+            YAxisLabel = "Distinct experts per layer (mean)",
+            Series = distinct,
+            LogX = true,
+            // A batch touches between none and all of a layer's experts.
+            YAxisRange = (0, experts),
+        };
     }
 
     private static ChartFilePaths SaveHeatmap(HeatmapChartData data, string path) => HeatmapChart.Save(data, path);

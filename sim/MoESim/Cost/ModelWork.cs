@@ -81,31 +81,35 @@ public sealed class ModelWork
     public double ExpertWeightBytes => ExpertParameters * _w;
 
     /// <summary>All parameters, embeddings and LM head included (tied embeddings counted once).</summary>
-    public double TotalParameters
-    {
-        get
-        {
-            var moeLayers = _model.NumMoeLayers;
-            var denseLayers = _model.NumLayers - moeLayers;
-            var experts = _model.Moe?.NumExperts ?? 0;
-            var perMoeLayer = AttentionParameters + RouterParameters + experts * ExpertParameters + SharedExpertParameters + 2 * _h;
-            var perDenseLayer = AttentionParameters + DenseFfnParameters + 2 * _h;
-            var embeddings = LmHeadParameters * (_model.TieWordEmbeddings ? 1 : 2);
-            return moeLayers * perMoeLayer + denseLayers * perDenseLayer + embeddings + _h;
-        }
-    }
+    public double TotalParameters => Parameters(_model.Moe?.NumExperts ?? 0);
 
-    /// <summary>Parameters one token uses (routed experts counted top-k times).</summary>
-    public double ActiveParameters
+    /// <summary>
+    /// Parameters one token uses, input embedding table and LM head included (tied ones once):
+    /// <see cref="TotalParameters"/> with only the router's top-k routed experts of each MoE layer.
+    /// The convention of Mistral AI (Mixtral-8x7B 12.9B), Qwen (Qwen3-30B-A3B 3.3B) and AllenAI
+    /// (OLMoE-1B-7B 1.3B). Equals <see cref="TotalParameters"/> for a dense model.
+    /// </summary>
+    public double ActiveParametersIncludingInputEmbedding => Parameters(_model.Moe?.TopK ?? 0);
+
+    /// <summary>
+    /// <see cref="ActiveParametersIncludingInputEmbedding"/> less the input embedding table (a
+    /// lookup, no multiply), LM head kept: the weights one token multiplies, so twice this is its
+    /// matmul FLOPs. The convention of DeepSeek's "activated parameters" (DeepSeek-V3 37B,
+    /// DeepSeek-V2-Lite 2.4B). Smaller by vocab x hidden unless the embeddings are tied (then the
+    /// one table is the LM head and stays).
+    /// </summary>
+    public double ActiveParametersExcludingInputEmbedding =>
+        ActiveParametersIncludingInputEmbedding - (_model.TieWordEmbeddings ? 0 : LmHeadParameters);
+
+    // The model with routedExpertsPerMoeLayer routed experts in each MoE layer; norms included.
+    private double Parameters(int routedExpertsPerMoeLayer)
     {
-        get
-        {
-            var moeLayers = _model.NumMoeLayers;
-            var denseLayers = _model.NumLayers - moeLayers;
-            var topK = _model.Moe?.TopK ?? 0;
-            return moeLayers * (AttentionParameters + RouterParameters + topK * ExpertParameters + SharedExpertParameters)
-                + denseLayers * (AttentionParameters + DenseFfnParameters) + LmHeadParameters;
-        }
+        var moeLayers = _model.NumMoeLayers;
+        var denseLayers = _model.NumLayers - moeLayers;
+        var perMoeLayer = AttentionParameters + RouterParameters + routedExpertsPerMoeLayer * ExpertParameters + SharedExpertParameters + 2 * _h;
+        var perDenseLayer = AttentionParameters + DenseFfnParameters + 2 * _h;
+        var embeddings = LmHeadParameters * (_model.TieWordEmbeddings ? 1 : 2);
+        return moeLayers * perMoeLayer + denseLayers * perDenseLayer + embeddings + _h;
     }
 
     /// <summary>Bytes of all weights in the model's weight data type.</summary>

@@ -15,6 +15,6 @@ public readonly record struct TimeSeriesPoint
     public required double MeanTtftSeconds { get; init; }
     /// <summary>Mean TPOT of requests finishing in the window, seconds (NaN if none).</summary>
     public required double MeanTpotSeconds { get; init; }
-    /// <summary>KV cache reserved at the window's last pass, fraction of capacity.</summary>
+    /// <summary>KV cache reserved, time mean over the window, fraction of capacity [0, 1] (held between passes too).</summary>
     public required double KvCacheFraction { get; init; }
 }

@@ -11,7 +11,15 @@ public readonly record struct IterationRecord
     public required int OutputTokens { get; init; }
     public required double Flops { get; init; }
     public required double Bytes { get; init; }
-    /// <summary>KV-cache bytes reserved by running sequences during the pass.</summary>
+    /// <summary>
+    /// KV-cache bytes reserved while the pass ran: every running sequence's reservation,
+    /// including those admitted when the pass was formed.
+    /// </summary>
+    public required long KvReservedDuringPassBytes { get; init; }
+    /// <summary>
+    /// KV-cache bytes reserved when the pass ended, after sequences that finished in it released
+    /// theirs; held unchanged until the next pass admits new sequences.
+    /// </summary>
     public required long KvReservedBytes { get; init; }
     public required int RunningSequences { get; init; }
 }

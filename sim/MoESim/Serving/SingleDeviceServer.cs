@@ -35,6 +35,7 @@ public sealed class SingleDeviceServer : IEventTarget
     private BatchShape _current;
     private IterationCost _currentCost;
     private long _currentStart;
+    private long _currentKv;
     private long _peakKv;
 
     public SingleDeviceServer(ModelWork work, DeviceProfile device, IOperatorTimeModel timeModel, IReadOnlyList<Request> requests,
@@ -111,6 +112,7 @@ public sealed class SingleDeviceServer : IEventTarget
                 OutputTokens = emitted,
                 Flops = _currentCost.Flops,
                 Bytes = _currentCost.Bytes,
+                KvReservedDuringPassBytes = _currentKv,
                 KvReservedBytes = _kv.UsedBytes,
                 RunningSequences = _scheduler.RunningCount,
             });
@@ -129,7 +131,8 @@ public sealed class SingleDeviceServer : IEventTarget
         _currentCost = _cost.Evaluate(shape, _distinct);
         _current = shape;
         _currentStart = _sim.Now.Picoseconds;
-        _peakKv = Math.Max(_peakKv, _kv.UsedBytes);
+        _currentKv = _kv.UsedBytes;
+        _peakKv = Math.Max(_peakKv, _currentKv);
         _busy = true;
         var label = shape.PrefillTokens == 0 ? "decode" : shape.DecodeSequences == 0 ? "prefill" : "prefill+decode";
         _device.Submit(SimTime.FromSeconds(_currentCost.Seconds), this, PassDoneEvent, 0, 0, label);

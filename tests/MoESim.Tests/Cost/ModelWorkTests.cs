@@ -34,6 +34,34 @@ public class ModelWorkTests
     }
 
     [Test]
+    public void Mixtral_ActiveParameters_ByHand()
+    {
+        // Per layer: attention 41,943,040 + router 4096 x 8 + 2 experts x 3 x 4096 x 14336
+        // + 2 norms x 4096 = 394,305,536; x 32 layers = 12,617,777,152; plus the final norm 4096
+        // and the untied embedding and LM head 2 x 32000 x 4096 = 262,144,000 -> 12,879,925,248.
+        var work = new ModelWork(CostTestModels.Mixtral());
+        Assert.That(work.ActiveParametersIncludingInputEmbedding, Is.EqualTo(12_879_925_248.0).Within(Tol).Percent);
+        Assert.That(work.ActiveParametersExcludingInputEmbedding, Is.EqualTo(12_879_925_248.0 - 131_072_000).Within(Tol).Percent);
+    }
+
+    [Test]
+    public void DenseModel_ActiveParametersIncludingInputEmbedding_EqualTotal()
+    {
+        // With no routed experts every parameter is used by every token.
+        var work = new ModelWork(CostTestModels.Mixtral() with { Moe = null, DenseIntermediateSize = 14336 });
+        Assert.That(work.ActiveParametersIncludingInputEmbedding, Is.EqualTo(work.TotalParameters).Within(Tol).Percent);
+    }
+
+    [Test]
+    public void TiedEmbeddings_BothConventionsKeepTheOneTable()
+    {
+        // Tied: the one vocab x hidden table is the LM head as well, which every token multiplies.
+        var work = new ModelWork(CostTestModels.Mixtral() with { TieWordEmbeddings = true });
+        Assert.That(work.ActiveParametersExcludingInputEmbedding, Is.EqualTo(work.ActiveParametersIncludingInputEmbedding).Within(Tol).Percent);
+        Assert.That(work.ActiveParametersIncludingInputEmbedding, Is.EqualTo(12_879_925_248.0 - 131_072_000).Within(Tol).Percent);
+    }
+
+    [Test]
     public void Mixtral_AttentionProjectionFlops_ForOneToken()
     {
         // Wq 4096x4096, Wk and Wv 4096x1024 each, Wo 4096x4096 = 41,943,040 weights; 2 FLOPs each.

@@ -7,7 +7,8 @@ internal static class MetricsTestResults
 {
     public const long Ps = 1_000_000_000_000L;
 
-    public static IterationRecord Pass(double startS, double endS, double flops, double bytes, int prefill, int decode, int output, long kv = 0) => new()
+    /// <summary>A pass; <paramref name="kvDuring"/> and <paramref name="kvAfter"/> are the KV-cache bytes reserved while it ran and when it ended.</summary>
+    public static IterationRecord Pass(double startS, double endS, double flops, double bytes, int prefill, int decode, int output, long kvDuring = 0, long kvAfter = 0) => new()
     {
         StartPicoseconds = (long)(startS * Ps),
         EndPicoseconds = (long)(endS * Ps),
@@ -16,7 +17,8 @@ internal static class MetricsTestResults
         OutputTokens = output,
         Flops = flops,
         Bytes = bytes,
-        KvReservedBytes = kv,
+        KvReservedDuringPassBytes = kvDuring,
+        KvReservedBytes = kvAfter,
         RunningSequences = 1,
     };
 

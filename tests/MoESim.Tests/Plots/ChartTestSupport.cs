@@ -49,6 +49,31 @@ internal static class ChartTestSupport
         Assert.That(colours, Has.Count.GreaterThan(5), "PNG is (nearly) a single colour");
     }
 
+    /// <summary>
+    /// Renders <paramref name="plot"/> and checks its left axis shows a bounded quantity properly:
+    /// limits are the range plus LineChart's 1 % margin, every labelled (major) tick lies inside
+    /// [low, high], and both ends of the range carry a tick.
+    /// </summary>
+    public static void AssertLeftAxisBounded(ScottPlot.Plot plot, double low, double high)
+    {
+        plot.RenderInMemory(1200, 800);
+        ScottPlot.AxisLimits limits = plot.Axes.GetLimits();
+        double pad = 0.01 * (high - low);
+        double eps = 1e-9 * (high - low);
+        Assert.That(limits.Bottom, Is.EqualTo(low - pad).Within(eps));
+        Assert.That(limits.Top, Is.EqualTo(high + pad).Within(eps));
+        double[] labelled = plot.Axes.Left.TickGenerator.Ticks.Where(t => t.IsMajor && !string.IsNullOrEmpty(t.Label)).Select(t => t.Position).ToArray();
+        Assert.That(labelled, Is.All.InRange(low - eps, high + eps), "a tick label lies outside the quantity's range");
+        Assert.That(labelled.Any(p => Math.Abs(p - low) <= eps) && labelled.Any(p => Math.Abs(p - high) <= eps), Is.True,
+            $"both ends ({low}, {high}) should be labelled; labelled ticks: {string.Join(", ", labelled)}");
+    }
+
+    /// <summary>The trimmed content of every text element of an SVG file (title, labels, tick labels).</summary>
+    public static IReadOnlyList<string> SvgTexts(string svgPath) =>
+        System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(svgPath), @"<text[^>]*>(.*?)</text>", System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value).Trim())
+            .ToList();
+
     public static LineSeries Series(string name, double[] xs, double[] ys) => new() { Name = name, Xs = xs, Ys = ys };
 
     public static LineChartData LatencyChart(params LineSeries[] series) => new()

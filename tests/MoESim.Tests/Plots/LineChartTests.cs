@@ -43,6 +43,75 @@ public sealed class LineChartTests
     }
 
     [Test]
+    public void Build_YAxisRange_PinsTheLeftAxisToThatRange()
+    {
+        // Without a range ScottPlot pads the data by a margin: a 0..100 % curve got a -5..105 axis.
+        LineChartData data = LatencyChart(Series("hit rate", [1, 2, 3], [0, 60, 100])) with { YAxisRange = (0, 100) };
+
+        AssertLeftAxisBounded(LineChart.Build(data), 0, 100);
+    }
+
+    [Test]
+    public void Build_WithoutYAxisRange_PadsBeyondTheData()
+    {
+        // The contrast case: what the pinned range exists to avoid.
+        ScottPlot.Plot plot = LineChart.Build(LatencyChart(Series("hit rate", [1, 2, 3], [0, 60, 100])));
+        plot.RenderInMemory(1200, 800);
+        ScottPlot.AxisLimits limits = plot.Axes.GetLimits();
+
+        Assert.That(limits.Bottom, Is.LessThan(0));
+        Assert.That(limits.Top, Is.GreaterThan(100));
+    }
+
+    [Test]
+    public void Build_ValueOutsideYAxisRange_WidensTheAxisInsteadOfClipping()
+    {
+        LineChartData data = LatencyChart(Series("utilisation", [1, 2, 3], [0.2, 1.25, 0.5])) with { YAxisRange = (0, 1) };
+
+        ScottPlot.Plot plot = LineChart.Build(data);
+        plot.RenderInMemory(1200, 800);
+        ScottPlot.AxisLimits limits = plot.Axes.GetLimits();
+
+        Assert.That(limits.Bottom, Is.EqualTo(-0.0125).Within(1e-9).Percent);
+        Assert.That(limits.Top, Is.EqualTo(1.2625).Within(1e-9).Percent);
+    }
+
+    [Test]
+    public void Save_YAxisRange_DrawsBothEndLabels()
+    {
+        LineChartData data = LatencyChart(Series("hit rate", [1, 2, 3], [3, 60, 97])) with { YAxisRange = (0, 100) };
+
+        ChartFilePaths paths = LineChart.Save(data, Path.Combine(folder, "bounded"));
+
+        AssertChartFiles(paths, folder, 1200, 800, "Latency (ms)");
+        IReadOnlyList<string> texts = SvgTexts(paths.SvgPath);
+        Assert.That(texts, Does.Contain("0").And.Contain("100"), "both ends of the range are labelled");
+        Assert.That(texts, Does.Not.Contain("105").And.Not.Contain("-5").And.Not.Contain("\u2212" + "5"));
+    }
+
+    [TestCase(1.0, 1.0)]
+    [TestCase(1.0, 0.0)]
+    [TestCase(double.NaN, 1.0)]
+    public void Save_BadYAxisRange_Throws(double low, double high)
+    {
+        LineChartData data = LatencyChart(Series("a", [1], [1])) with { YAxisRange = (low, high) };
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => LineChart.Save(data, Path.Combine(folder, "x")))!;
+
+        Assert.That(error.Message, Does.Contain("YAxisRange"));
+    }
+
+    [Test]
+    public void Save_YAxisRangeWithLogY_Throws()
+    {
+        LineChartData data = LatencyChart(Series("a", [1], [1])) with { YAxisRange = (0, 1), LogY = true };
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => LineChart.Save(data, Path.Combine(folder, "x")))!;
+
+        Assert.That(error.Message, Does.Contain("LogY"));
+    }
+
+    [Test]
     public void Save_MismatchedLengths_NamesTheSeries()
     {
         LineChartData data = LatencyChart(Series("TTFT p50", [0, 1, 2], [1, 2]));

@@ -57,6 +57,7 @@ public sealed class ExpertParallelServer : IEventTarget
     private bool _busyNow;
     private BatchShape _current;
     private long _currentStart;
+    private long _currentKv;
     private double _stepFlops, _stepBytes;
     private long _peakKv;
 
@@ -172,7 +173,8 @@ public sealed class ExpertParallelServer : IEventTarget
         _busyNow = true;
         _current = shape;
         _currentStart = _sim.Now.Picoseconds;
-        _peakKv = Math.Max(_peakKv, _kv.UsedBytes);
+        _currentKv = _kv.UsedBytes;
+        _peakKv = Math.Max(_peakKv, _currentKv);
         _batch.Split(_routingBatch);
         int tokens = _batch.Tokens;
         int ids = _routing.MoeLayers * tokens * _topK;
@@ -289,6 +291,7 @@ public sealed class ExpertParallelServer : IEventTarget
             OutputTokens = emitted,
             Flops = _stepFlops + expertFlops,
             Bytes = _stepBytes + expertBytes,
+            KvReservedDuringPassBytes = _currentKv,
             KvReservedBytes = _kv.UsedBytes,
             RunningSequences = _scheduler.RunningCount,
         });

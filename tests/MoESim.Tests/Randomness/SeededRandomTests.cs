@@ -19,6 +19,18 @@ public class SeededRandomTests
     }
 
     [Test]
+    public void Fill_GivesTheNextValuesOfTheSameStream()
+    {
+        var one = new SeededRandom(7);
+        var bulk = new SeededRandom(7);
+        var filled = new ulong[37];
+        bulk.Fill(filled.AsSpan(0, 30));
+        bulk.Fill(filled.AsSpan(30)); // state carries over between fills
+        Assert.That(filled, Is.EqualTo(Enumerable.Range(0, 37).Select(_ => one.NextUInt64()).ToArray()));
+        Assert.That(bulk.NextUInt64(), Is.EqualTo(one.NextUInt64()), "and into single draws");
+    }
+
+    [Test]
     public void SameSeed_GivesSameStream()
     {
         var a = new SeededRandom(12345);

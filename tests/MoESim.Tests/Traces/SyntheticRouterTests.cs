@@ -1,3 +1,4 @@
+using MoESim.Randomness;
 using MoESim.Traces;
 
 namespace MoESim.Tests.Traces;
@@ -191,6 +192,59 @@ public class SyntheticRouterTests
         var expectedDistinct = pi.Sum(p => 1 - Math.Pow(1 - p, tokens));
         // Distinct is a sum of 8 indicators (SD <= sqrt(8)/2 = 1.41), SE <= 0.022; allow 0.11.
         Assert.That(distinctSum / iterations, Is.EqualTo(expectedDistinct).Within(0.11));
+    }
+
+    [TestCase(0.0)]
+    [TestCase(1e-300)]
+    [TestCase(0.25)]
+    [TestCase(0.7390851332151607)]
+    [TestCase(0.9999999999999999)]
+    [TestCase(1.0)]
+    public void ActiveThreshold_IsTheExactIntegerFormOfTheDoubleComparison(double idle)
+    {
+        // A 53-bit draw k is the double k·2⁻⁵³; active means that double ≥ idle.
+        static bool Active(ulong k, double idle) => k * (1.0 / (1UL << 53)) >= idle;
+        var t = SyntheticRouter.ActiveThreshold(idle);
+        if (t > 0) Assert.That(Active(t - 1, idle), Is.False, "one below the threshold is idle");
+        if (t < 1UL << 53) Assert.That(Active(t, idle), Is.True, "the threshold is active");
+        if (t < (1UL << 53) - 1) Assert.That(Active(t + 1, idle), Is.True);
+        if (idle == 1.0) Assert.That(t, Is.EqualTo(1UL << 53), "idle with certainty: no 53-bit draw reaches it");
+    }
+
+    [Test]
+    public void ActiveThreshold_MatchesTheDoubleComparison_OnRandomValues()
+    {
+        var random = new SeededRandom(11);
+        for (var i = 0; i < 100_000; i++)
+        {
+            var idle = random.NextDouble();
+            var k = random.NextUInt64() >> 11;
+            var t = SyntheticRouter.ActiveThreshold(idle);
+            Assert.That(k >= t, Is.EqualTo(k * (1.0 / (1UL << 53)) >= idle), $"idle {idle:R}, k {k}");
+            if (t > 0) Assert.That((t - 1) * (1.0 / (1UL << 53)) >= idle, Is.False, "just below the threshold");
+        }
+    }
+
+    [TestCase(128, 8, 1.0, 20)]  // Qwen3 width, Zipf-skewed
+    [TestCase(256, 8, 0.0, 5)]   // DeepSeek-V3 width, uniform
+    public void RouteDistinct_MeanMatchesClosedForm(int experts, int topK, double zipf, int tokens)
+    {
+        // E[distinct] = Σ_e 1 − (1 − π_e)^tokens, the same π at every layer (permuted).
+        var router = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 4, NumExperts = experts, TopK = topK, ZipfExponent = zipf, Seed = 5 });
+        var expected = 0.0;
+        foreach (var pi in router.InclusionProbabilities(0)) expected += 1 - Math.Pow(1 - pi, tokens);
+        var batch = new RoutingBatch();
+        batch.Add(new SequenceSlice(0, 0, tokens, false));
+        var distinct = new int[4];
+        var sum = 0.0;
+        const int passes = 5_000;
+        for (var p = 0; p < passes; p++)
+        {
+            router.RouteDistinct(batch, distinct);
+            foreach (var d in distinct) sum += d;
+        }
+        // Per-layer variance ≤ Σ π(1 − π) < 32, so the mean of 20,000 layer draws has sd < 0.04: 0.2 is 5 sd.
+        Assert.That(sum / (passes * 4), Is.EqualTo(expected).Within(0.2));
     }
 
     [Test]

@@ -26,9 +26,9 @@ public static class ParityChart
 
         var band = Math.Log10(1 + data.BandFraction);
         var bandLow = Math.Log10(1 - data.BandFraction);
-        // The band is drawn as its two edges, in solid lines: ScottPlot's SVG export renders
-        // neither a dash pattern nor a filled polygon's paint, and prints a warning to stdout
-        // for each (so every line here is solid, told apart by colour and width).
+        // The band is drawn as its two edges, in solid lines told apart by colour and width:
+        // Skia's SVG canvas drops a filled polygon's paint, and a dashed line here would need
+        // the PathEffectReset that LineChart uses before the markers that follow it.
         foreach (var offset in new[] { band, bandLow })
         {
             var edge = plot.Add.Line(low, low + offset, high, high + offset);

@@ -36,15 +36,19 @@ internal static class PlaceCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic trace", DefaultValueFactory = _ => 42UL };
         var outDir = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => DefaultOut };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
+        var windows = new Option<int?>("--windows") { Description = "Also re-place with --strategy over N >= 2 consecutive windows of the held-out part (trace steps in file order): window w >= 1 is placed from window w-1, scored against the static placement, with the cost of moving expert weights (windows.csv, windows.png)" };
+        var windowOrder = new Option<string?>("--window-order") { Description = "Time order of trace steps for --windows: file (as listed: serving order of a recorded trace; default) or iteration (by each request's step number, requests running together: for traces written request after request, such as trace gen's)" };
+        var stepsPerWindow = new Option<double?>("--steps-per-window") { Description = $"Serving steps one window stands for, over which a migration is amortised (with --windows; default {PlaceWindows.DefaultServingStepsPerWindow})" };
         var simRequests = new Option<int>("--sim-requests") { Description = "Requests (512-token prompts, 16 output tokens, all queued at once) served end to end with each placement for sim_tokens_per_s, routed like the held-out part; 0 skips", DefaultValueFactory = _ => new SimulatedWorkload().Requests };
         var command = new Command("place", "Place experts on a system's devices (round-robin, greedy with replicas, ILP) and compare them on fit and held-out parts of a routing trace")
         {
-            trace, system, model, strategy, replicas, holdout, timeLimit, workers, batch, path, zipf, requests, seed, outDir, noPlots, simRequests,
+            trace, system, model, strategy, replicas, holdout, timeLimit, workers, batch, path, zipf, requests, seed, outDir, noPlots, simRequests, windows, windowOrder, stepsPerWindow,
         };
         command.SetAction(parse =>
         {
             var chosen = parse.GetValue(strategy)!;
             _ = PlacementStrategies.Create(chosen); // unknown names fail before any work
+            var windowOptions = PlaceWindows.Options(parse.GetValue(windows), parse.GetValue(windowOrder), parse.GetValue(stepsPerWindow));
             var modelConfig = ModelLoader.Load(InputResolver.Model(parse.GetValue(model)!));
             if (modelConfig.Moe is null) throw new InputException(modelConfig.Name, "--model", "has no MoE layers to place");
             var topology = SystemProfileLoader.Load(ResolveSystem(parse.GetValue(system)!));
@@ -76,7 +80,9 @@ internal static class PlaceCommand
             if (need > placementSystem.ExpertMemoryBytesPerDevice)
                 throw new InputException($"{extra}", "--replicas", $"{slots} expert copies per layer per device need {need / (1L << 30):F1} GiB, over the {placementSystem.ExpertMemoryBytesPerDevice / (1L << 30):F1} GiB a {device.Name} has for experts");
             var shape = new TraceShape { NumMoeLayers = modelConfig.NumMoeLayers, NumExperts = modelConfig.Moe.NumExperts, TopK = modelConfig.Moe.TopK, ModelName = modelConfig.Name };
-            var (fit, held) = Split(parse.GetValue(trace)!, shape, placementSystem.NumDevices, parse.GetValue(holdout), parse.GetValue(zipf), parse.GetValue(requests), parse.GetValue(seed));
+            var open = Source(parse.GetValue(trace)!, shape, parse.GetValue(zipf), parse.GetValue(requests), parse.GetValue(seed));
+            var (fit, held) = HeldOutSplit.Split(open, shape, placementSystem.NumDevices, parse.GetValue(holdout));
+            var plan = windowOptions is { } w ? TraceWindows.Plan(open, shape, placementSystem.NumDevices, parse.GetValue(holdout), w.Windows, w.Order) : null;
             var strategies = PlacementStrategies.Names.Select(n => PlacementStrategies.Create(n, parse.GetValue(timeLimit), parse.GetValue(workers)));
             var rows = ConsoleProgress.Run("Placing", p => PlacementComparison.Run(strategies, fit, held, problem, p));
             var simulated = parse.GetValue(simRequests);
@@ -96,6 +102,14 @@ internal static class PlaceCommand
             o.WriteLine("moe_tokens_per_s counts the MoE layers only (expert compute + all-to-all), not attention.");
             if (simulated > 0)
                 o.WriteLine($"sim_tokens_per_s: {simulated} requests of 512 prompt + 16 output tokens served end to end (expert-parallel serving, all layers), routed like the held-out part; (prompt + output tokens) / makespan.");
+            if (plan is not null)
+            {
+                var replacing = PlacementStrategies.Create(chosen, parse.GetValue(timeLimit), parse.GetValue(workers));
+                var (text, files) = PlaceWindows.Run(plan, replacing, rows.First(r => r.Result.Placement.Strategy == chosen), problem, windowOptions!.Value.StepsPerWindow,
+                    folder, !parse.GetValue(noPlots), $"{modelConfig.Name} on {topology.Name}");
+                o.Write(text);
+                written.AddRange(files);
+            }
             foreach (var f in written) o.WriteLine($"wrote {f}");
             return CliApp.ExitOk;
         });
@@ -112,7 +126,8 @@ internal static class PlaceCommand
         throw new InputException(nameOrPath, "--system", $"no such file, and no shipped system of that name; known: {known}");
     }
 
-    private static (RoutingStatistics Fit, RoutingStatistics HeldOut) Split(string trace, TraceShape shape, int devices, double holdout, double zipf, int requests, ulong seed)
+    /// <summary>Opens the trace from its start (a file, or the seeded synthetic trace generated once and held in memory).</summary>
+    private static Func<IRoutingTraceReader> Source(string trace, TraceShape shape, double zipf, int requests, ulong seed)
     {
         if (trace == "synthetic")
         {
@@ -120,10 +135,10 @@ internal static class PlaceCommand
             if (requests < 2) throw new InputException($"{requests}", "--synthetic-requests", "must be at least 2");
             var config = new SyntheticRouterConfig { NumMoeLayers = shape.NumMoeLayers, NumExperts = shape.NumExperts, TopK = shape.TopK, ZipfExponent = zipf, Seed = seed };
             var steps = SyntheticTrace.Generate(config, requests, stepsPerRequest: 4, tokensPerStep: 8);
-            return HeldOutSplit.Split(steps, shape, devices, holdout);
+            return () => new InMemoryTraceReader(steps, shape);
         }
         if (!File.Exists(trace)) throw new InputException(trace, "--trace", "file not found");
-        return HeldOutSplit.Split(() => TraceFiles.Open(trace), shape, devices, holdout);
+        return () => TraceFiles.Open(trace);
     }
 
     private static List<string> Write(IReadOnlyList<PlacementComparisonRow> rows, string chosen, string folder, bool plots, string title)

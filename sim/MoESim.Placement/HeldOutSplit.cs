@@ -32,9 +32,7 @@ public static class HeldOutSplit
             while (reader.TryRead(step)) requests.Add(step.RequestId);
         }
         if (requests.Count == 0) throw new InputException(path, "trace", "has no routing steps");
-        var fitRequests = holdoutFraction == 0 ? requests.Count : (int)Math.Floor(requests.Count * (1 - holdoutFraction));
-        if (fitRequests < 1 || fitRequests >= requests.Count && holdoutFraction > 0)
-            throw new InputException(path, "--holdout", $"{holdoutFraction} of {requests.Count} requests leaves an empty fit or held-out part");
+        var fitRequests = FitRequestCount(requests.Count, holdoutFraction, path);
         var fit = new RoutingStatisticsBuilder(modelShape, numDevices, path);
         var held = holdoutFraction == 0 ? fit : new RoutingStatisticsBuilder(modelShape, numDevices, path);
         var order = new Dictionary<int, int>();
@@ -83,6 +81,21 @@ public static class HeldOutSplit
     /// <summary>In-memory variant of the streaming Split for steps already held (tests, synthetic traces).</summary>
     public static (RoutingStatistics Fit, RoutingStatistics HeldOut) Split(IReadOnlyList<RoutingStep> steps, TraceShape modelShape, int numDevices, double holdoutFraction) =>
         Split(() => new InMemoryTraceReader(steps, modelShape), modelShape, numDevices, holdoutFraction);
+
+    /// <summary>
+    /// Requests (in order of first appearance) that fit the placement: all of them when
+    /// <paramref name="holdoutFraction"/> is 0, else floor(requests × (1 − holdout)); throws
+    /// <see cref="InputException"/> when the fit or the held-out part would be empty.
+    /// </summary>
+    internal static int FitRequestCount(int requests, double holdoutFraction, string path)
+    {
+        if (!(holdoutFraction >= 0 && holdoutFraction < 1))
+            throw new InputException($"{holdoutFraction}", "--holdout", "must be in [0, 1)");
+        var fitRequests = holdoutFraction == 0 ? requests : (int)Math.Floor(requests * (1 - holdoutFraction));
+        if (fitRequests < 1 || fitRequests >= requests && holdoutFraction > 0)
+            throw new InputException(path, "--holdout", $"{holdoutFraction} of {requests} requests leaves an empty fit or held-out part");
+        return fitRequests;
+    }
 
     /// <summary>Throws when a trace's shape differs from the model's.</summary>
     public static void CheckShape(TraceShape trace, TraceShape model, string path)

@@ -49,15 +49,10 @@ public static class PlacementComparison
         }
     }
 
-    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+    private static string F(double v, string format) => TextTable.F(v, format);
 
     /// <summary>CSV with a header line; numbers in invariant culture.</summary>
-    public static string ToCsv(IReadOnlyList<PlacementComparisonRow> rows)
-    {
-        var s = new StringBuilder(string.Join(',', Headers)).Append('\n');
-        foreach (var c in Cells(rows)) s.Append(string.Join(',', c)).Append('\n');
-        return s.ToString();
-    }
+    public static string ToCsv(IReadOnlyList<PlacementComparisonRow> rows) => TextTable.Csv(Headers, Cells(rows));
 
     /// <summary>
     /// Per-layer CSV of a strategy with per-layer gaps (the ILP): layer, its time on the fit part
@@ -76,17 +71,5 @@ public static class PlacementComparison
     }
 
     /// <summary>A markdown (and console-readable) table.</summary>
-    public static string ToMarkdown(IReadOnlyList<PlacementComparisonRow> rows)
-    {
-        var all = new List<string[]> { Headers };
-        all.AddRange(Cells(rows));
-        var widths = Enumerable.Range(0, Headers.Length).Select(i => all.Max(r => r[i].Length)).ToArray();
-        var s = new StringBuilder();
-        for (var r = 0; r < all.Count; r++)
-        {
-            s.Append("| ").Append(string.Join(" | ", all[r].Select((c, i) => i < 2 ? c.PadRight(widths[i]) : c.PadLeft(widths[i])))).Append(" |\n");
-            if (r == 0) s.Append('|').Append(string.Join('|', widths.Select((w, i) => i < 2 ? new string('-', w + 2) : new string('-', w + 1) + ":"))).Append("|\n");
-        }
-        return s.ToString();
-    }
+    public static string ToMarkdown(IReadOnlyList<PlacementComparisonRow> rows) => TextTable.Markdown(Headers, Cells(rows), textColumns: 2);
 }

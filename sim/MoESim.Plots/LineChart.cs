@@ -45,6 +45,8 @@ public static class LineChart
                 AddSeries(plot, data, series, plot.Axes.Right, data.LogRightY, ChartStyle.SeriesColor(colourIndex++, total), true);
         }
 
+        if (data.IntegerX)
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (data.LogX)
             ApplyLogAxis(plot, plot.Axes.Bottom, data.Series.Concat(data.RightSeries).SelectMany(s => s.Xs));
         if (data.LogY)
@@ -137,6 +139,8 @@ public static class LineChart
             ChartDataValidation.RequireSeries(s?.Name!, s?.Xs, s?.Ys, data.LogX, data.LogRightY, nameof(data));
         if (data.YAxisRange is { } range && !(double.IsFinite(range.Low) && double.IsFinite(range.High) && range.Low < range.High))
             throw new ArgumentException($"YAxisRange ({range.Low}, {range.High}) needs finite Low < High.", nameof(data));
+        if (data.IntegerX && data.LogX)
+            throw new ArgumentException("IntegerX cannot be combined with LogX.", nameof(data));
         if (data.YAxisRange is not null && data.LogY)
             throw new ArgumentException("YAxisRange cannot be combined with LogY (a bounded range such as 0..100 includes 0).", nameof(data));
         if (data.RightSeries.Count > 0)

@@ -44,6 +44,9 @@ public sealed record LineChartData
     /// <summary>Draw the right y axis in decades (its y values must be &gt; 0).</summary>
     public bool LogRightY { get; init; }
 
+    /// <summary>Label the x axis at whole numbers only (counts such as window or step indices); not with <see cref="LogX"/>.</summary>
+    public bool IntegerX { get; init; }
+
     /// <summary>Point markers: null picks them automatically (shown when a series has at most 40 points).</summary>
     public bool? ShowMarkers { get; init; }
 }

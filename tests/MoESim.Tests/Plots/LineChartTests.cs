@@ -89,6 +89,30 @@ public sealed class LineChartTests
         Assert.That(texts, Does.Not.Contain("105").And.Not.Contain("-5").And.Not.Contain("\u2212" + "5"));
     }
 
+    [TestCase(false, true)]
+    [TestCase(true, false)]
+    public void Save_IntegerX_LabelsWholeNumbersOnly(bool integerX, bool expectHalves)
+    {
+        // Four windows 0..3: ScottPlot's automatic ticks put labels at 0.5 steps (or finer) unless told otherwise; y ticks are whole hundreds.
+        LineChartData data = LatencyChart(Series("a", [0, 1, 2, 3], [0, 1000, 2000, 1000])) with { IntegerX = integerX };
+
+        ChartFilePaths paths = LineChart.Save(data, Path.Combine(folder, $"integer-{integerX}"));
+
+        IReadOnlyList<string> texts = SvgTexts(paths.SvgPath);
+        Assert.That(texts, Does.Contain("0").And.Contain("3"));
+        Assert.That(texts.Any(t => t.EndsWith(".5", StringComparison.Ordinal) || t.EndsWith(".2", StringComparison.Ordinal)), Is.EqualTo(expectHalves));
+    }
+
+    [Test]
+    public void Save_IntegerXWithLogX_Throws()
+    {
+        LineChartData data = LatencyChart(Series("a", [1], [1])) with { IntegerX = true, LogX = true };
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => LineChart.Save(data, Path.Combine(folder, "x")))!;
+
+        Assert.That(error.Message, Does.Contain("IntegerX"));
+    }
+
     [TestCase(1.0, 1.0)]
     [TestCase(1.0, 0.0)]
     [TestCase(double.NaN, 1.0)]

@@ -56,6 +56,7 @@ internal static class PlaceWindows
     private static string Plot(IReadOnlyList<PlacementWindowRow> rows, double stepsPerWindow, string strategy, string path, string title)
     {
         var xs = rows.Select(r => (double)r.Window).ToArray();
+        var migratedGb = rows.Select(r => r.Migration.Bytes / 1e9).ToArray();
         var chart = LineChart.Save(new LineChartData
         {
             Title = $"{strategy} re-placement, {title}",
@@ -68,7 +69,9 @@ internal static class PlaceWindows
                 new LineSeries { Name = $"re-placed + migration / {stepsPerWindow:G} steps", Xs = xs, Ys = rows.Select(r => r.ReplacedAmortisedSecondsPerStep * 1e3).ToArray() },
             ],
             RightYAxisLabel = "Expert weights migrated (GB)",
-            RightSeries = [new LineSeries { Name = "migrated", Xs = xs, Ys = rows.Select(r => r.Migration.Bytes / 1e9).ToArray() }],
+            RightSeries = [new LineSeries { Name = "migrated", Xs = xs, Ys = migratedGb }],
+            // Bytes moved cannot be negative: the axis starts at 0 (ScottPlot's margin showed -50 GB).
+            RightYAxisRange = (0, Math.Max(migratedGb.Max(), 1e-3)),
             ShowMarkers = true,
             IntegerX = true,
         }, path);

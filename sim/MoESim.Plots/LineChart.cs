@@ -52,7 +52,9 @@ public static class LineChart
         if (data.LogY)
             ApplyLogAxis(plot, plot.Axes.Left, data.Series.SelectMany(s => s.Ys));
         if (data.YAxisRange is { } range)
-            PinAxis(plot, range, data.Series.SelectMany(s => s.Ys));
+            PinAxis(plot, plot.Axes.Left, range, data.Series.SelectMany(s => s.Ys));
+        if (data.RightYAxisRange is { } rightRange && data.RightSeries.Count > 0)
+            PinAxis(plot, plot.Axes.Right, rightRange, data.RightSeries.SelectMany(s => s.Ys));
         if (data.LogRightY && data.RightSeries.Count > 0)
             ApplyLogAxis(plot, plot.Axes.Right, data.RightSeries.SelectMany(s => s.Ys));
 
@@ -99,7 +101,7 @@ public static class LineChart
     // generator to place a labelled tick beyond the range, enough that a line lying on the bound
     // (a device busy 100 % of the time) is not hidden under the frame. Data outside the range (a
     // bug upstream, or rounding) widens the axis, so nothing is ever clipped.
-    private static void PinAxis(Plot plot, (double Low, double High) range, IEnumerable<double> values)
+    private static void PinAxis(Plot plot, IYAxis axis, (double Low, double High) range, IEnumerable<double> values)
     {
         double low = range.Low, high = range.High;
         foreach (double v in values)
@@ -109,7 +111,7 @@ public static class LineChart
         }
 
         double pad = BoundPadFraction * (high - low);
-        plot.Axes.SetLimitsY(low - pad, high + pad, plot.Axes.Left);
+        plot.Axes.SetLimitsY(low - pad, high + pad, axis);
     }
 
     private static void ApplyLogAxis(Plot plot, IAxis axis, IEnumerable<double> values)
@@ -141,6 +143,10 @@ public static class LineChart
             throw new ArgumentException($"YAxisRange ({range.Low}, {range.High}) needs finite Low < High.", nameof(data));
         if (data.IntegerX && data.LogX)
             throw new ArgumentException("IntegerX cannot be combined with LogX.", nameof(data));
+        if (data.RightYAxisRange is { } right && !(double.IsFinite(right.Low) && double.IsFinite(right.High) && right.Low < right.High))
+            throw new ArgumentException($"RightYAxisRange ({right.Low}, {right.High}) needs finite Low < High.", nameof(data));
+        if (data.RightYAxisRange is not null && data.LogRightY)
+            throw new ArgumentException("RightYAxisRange cannot be combined with LogRightY.", nameof(data));
         if (data.YAxisRange is not null && data.LogY)
             throw new ArgumentException("YAxisRange cannot be combined with LogY (a bounded range such as 0..100 includes 0).", nameof(data));
         if (data.RightSeries.Count > 0)

@@ -35,6 +35,9 @@ public sealed record LineChartData
     /// </summary>
     public (double Low, double High)? YAxisRange { get; init; }
 
+    /// <summary>As <see cref="YAxisRange"/>, for the right y axis (e.g. 0 to the largest of a non-negative quantity); not with <see cref="LogRightY"/>.</summary>
+    public (double Low, double High)? RightYAxisRange { get; init; }
+
     /// <summary>Right y axis label with unit; required when <see cref="RightSeries"/> is not empty.</summary>
     public string? RightYAxisLabel { get; init; }
 

@@ -51,6 +51,28 @@ public sealed class LineChartTests
         AssertLeftAxisBounded(LineChart.Build(data), 0, 100);
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Build_RightYAxisRange_PinsTheRightAxis(bool pinned)
+    {
+        // Migrated gigabytes 0..700 on the right axis: unpinned, ScottPlot's margin shows -35 GB.
+        LineChartData data = LatencyChart(Series("MoE time", [0, 1, 2], [47, 55, 59])) with
+        {
+            RightYAxisLabel = "Migrated (GB)",
+            RightSeries = [Series("migrated", [0, 1, 2], [0, 700, 690])],
+            RightYAxisRange = pinned ? (0, 700) : null,
+        };
+        ScottPlot.Plot plot = LineChart.Build(data);
+        plot.RenderInMemory(1200, 800);
+
+        if (pinned)
+        {
+            Assert.That(plot.Axes.Right.Min, Is.EqualTo(-7).Within(1e-6), "0 minus the 1 % pad");
+            Assert.That(plot.Axes.Right.Max, Is.EqualTo(707).Within(1e-6));
+        }
+        else Assert.That(plot.Axes.Right.Min, Is.LessThan(-7));
+    }
+
     [Test]
     public void Build_WithoutYAxisRange_PadsBeyondTheData()
     {

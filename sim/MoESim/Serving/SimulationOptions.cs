@@ -29,9 +29,15 @@ public sealed record SimulationOptions
     public string? RoutingTracePath { get; init; }
     /// <summary>
     /// Whether replay of a binary trace may load and save its index in <c>TRACE.replay-index</c>
-    /// (skips the index pass on later runs; see traces/README.md, "Replay"). Default true.
+    /// (skips the index pass on later runs; saved for traces of 128 MiB and more; see
+    /// traces/README.md, "Replay"). Default true.
     /// </summary>
     public bool UseTraceIndexFile { get; init; } = true;
+    /// <summary>
+    /// Smallest binary trace whose index is saved after an index pass, bytes (default
+    /// <see cref="Traces.Replay.TraceReplayRouter.IndexFileMinTraceBytes"/>; benchmarks and tests lower it).
+    /// </summary>
+    internal long TraceIndexFileMinBytes { get; init; } = Traces.Replay.TraceReplayRouter.IndexFileMinTraceBytes;
     /// <summary>
     /// Synthetic router v2 parameters (a params.json written by <c>trace gen</c> or <c>trace gen --fit</c>):
     /// popularity, locality and affinity per phase; null for the plain Zipf router. The run's seed

@@ -79,7 +79,8 @@ public static class SimulationRunner
         {
             if (model.Moe is null) throw new Config.InputException(trace, "--trace", $"model {model.Name} is dense: it has no experts to route");
             return TraceReplayRouter.Open(trace, model.Name, model.NumMoeLayers, model.Moe.NumExperts, model.Moe.TopK, requests,
-                useIndexFile: options.UseTraceIndexFile);
+                TraceReplayRouter.DefaultCacheSelections, options.UseTraceIndexFile, TraceReplayRouter.SummaryBudgetBytes,
+                options.TraceIndexFileMinBytes);
         }
         if (model.Moe is null) return null;
         var seed = random.Fork(2).NextUInt64();

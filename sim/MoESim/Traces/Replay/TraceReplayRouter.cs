@@ -32,6 +32,16 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     /// </summary>
     public const long SummaryBudgetBytes = 256L << 20;
 
+    /// <summary>
+    /// Smallest binary trace whose index pass is saved as <c>TRACE.replay-index</c>: 128 MiB.
+    /// Below it the pass costs tens of milliseconds (measured on one core: ~6 ms for a 32 MB
+    /// Mixtral trace, ~28 ms for a 58 MB Qwen3 one), less than the process starts in, while
+    /// writing the index (~1 ms per MB of index, about a tenth of the trace for narrow masks)
+    /// costs a good part of what a later run would save and leaves a file beside every small
+    /// trace. An index file that exists is loaded whatever the trace's size.
+    /// </summary>
+    public const long IndexFileMinTraceBytes = 128L << 20;
+
     private readonly string _path;
     private readonly ReplayIndexEntry[] _index;
     private readonly ReplayDecoder _decoder;
@@ -55,16 +65,21 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
     /// <summary>
     /// Opens <paramref name="path"/> for replay on a model of the given shape; a different shape
     /// is an <see cref="InputException"/> naming the file and both shapes. With
-    /// <paramref name="useIndexFile"/>, a binary trace's index is loaded from (or saved to) its
-    /// <c>.replay-index</c> file (see traces/README.md, "Replay").
+    /// <paramref name="useIndexFile"/>, a binary trace's index is loaded from its
+    /// <c>.replay-index</c> file, or saved to it after an index pass over a trace of at least
+    /// <see cref="IndexFileMinTraceBytes"/> (see traces/README.md, "Replay").
     /// </summary>
     public static TraceReplayRouter Open(string path, string modelName, int numMoeLayers, int numExperts, int topK,
         IReadOnlyList<Request> requests, long cacheSelections = DefaultCacheSelections, bool useIndexFile = true) =>
         Open(path, modelName, numMoeLayers, numExperts, topK, requests, cacheSelections, useIndexFile, SummaryBudgetBytes);
 
-    /// <summary><see cref="Open(string, string, int, int, int, IReadOnlyList{Request}, long, bool)"/> with a summary budget of its own (tests).</summary>
+    /// <summary>
+    /// <see cref="Open(string, string, int, int, int, IReadOnlyList{Request}, long, bool)"/> with a
+    /// summary budget and a smallest trace to save the index of, of its own (tests, benchmarks).
+    /// </summary>
     internal static TraceReplayRouter Open(string path, string modelName, int numMoeLayers, int numExperts, int topK,
-        IReadOnlyList<Request> requests, long cacheSelections, bool useIndexFile, long summaryBudgetBytes)
+        IReadOnlyList<Request> requests, long cacheSelections, bool useIndexFile, long summaryBudgetBytes,
+        long indexFileMinTraceBytes = IndexFileMinTraceBytes)
     {
         void CheckShape(TraceShape shape)
         {
@@ -89,12 +104,11 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
             {
                 var key = ReplayIndexFile.KeyOf(path, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(headerCrc));
                 var loaded = useIndexFile ? ReplayIndexFile.TryLoad(path, key, header.Shape, summaryBudgetBytes) : null;
-                var save = useIndexFile && loaded is null;
-                loaded ??= ReplayIndexScan.Binary(path, header, summaryBudgetBytes);
-                var (index, summary) = loaded.Value;
+                var save = useIndexFile && loaded is null && key.Length >= indexFileMinTraceBytes;
+                var (index, summary) = loaded ?? ReplayIndexScan.Binary(path, header, summaryBudgetBytes);
                 var router = new TraceReplayRouter(path, header.Shape, index, new ReplayDecoder(path, null, header.Shape, index, requests, cacheSelections), summary)
                 {
-                    IndexFromFile = !save && useIndexFile,
+                    IndexFromFile = loaded is not null,
                 };
                 // The index is read-only from here on: save it while the simulation runs (Dispose finishes it).
                 if (save)

@@ -29,7 +29,7 @@ public class ReplayIndexFileTests
     [TearDown]
     public void TearDown() => _dir.Delete();
 
-    private TraceReplayRouter Open(string? trace = null) => TraceReplayRouter.Open(trace ?? _trace, "m", 4, 8, 2, Requests);
+    private TraceReplayRouter Open(string? trace = null) => IndexSavingRouter.Open(trace ?? _trace, "m", 4, 8, 2, Requests);
 
     /// <summary>Distinct experts of a few batches (whole prompts, decode tokens), for comparing routers.</summary>
     private static int[] Answers(TraceReplayRouter router)
@@ -127,6 +127,36 @@ public class ReplayIndexFileTests
         Directory.CreateDirectory(ReplayIndexFile.PathFor(_trace)); // a folder where the file would go
         using var router = Open();
         Assert.That(Answers(router), Has.Length.EqualTo(12));
+    }
+
+    [Test]
+    public void TraceBelowTheSaveThreshold_GetsNoIndexFile_ButLoadsOneThatExists()
+    {
+        Assert.That(new FileInfo(_trace).Length, Is.LessThan(TraceReplayRouter.IndexFileMinTraceBytes));
+        int[] scanned;
+        using (var plain = TraceReplayRouter.Open(_trace, "m", 4, 8, 2, Requests))
+        {
+            Assert.That(plain.IndexFromFile, Is.False);
+            scanned = Answers(plain);
+        }
+        Assert.That(File.Exists(ReplayIndexFile.PathFor(_trace)), Is.False, "no index file for a small trace");
+
+        Open().Dispose(); // saves one, as for a trace over the threshold
+        using var loaded = TraceReplayRouter.Open(_trace, "m", 4, 8, 2, Requests);
+        Assert.That(loaded.IndexFromFile, Is.True);
+        Assert.That(Answers(loaded), Is.EqualTo(scanned));
+    }
+
+    [Test]
+    public void TraceAtTheSaveThreshold_GetsAnIndexFile()
+    {
+        var size = new FileInfo(_trace).Length;
+        using (TraceReplayRouter.Open(_trace, "m", 4, 8, 2, Requests, TraceReplayRouter.DefaultCacheSelections, true,
+            TraceReplayRouter.SummaryBudgetBytes, indexFileMinTraceBytes: size + 1)) { }
+        Assert.That(File.Exists(ReplayIndexFile.PathFor(_trace)), Is.False, "one byte under the threshold");
+        using (TraceReplayRouter.Open(_trace, "m", 4, 8, 2, Requests, TraceReplayRouter.DefaultCacheSelections, true,
+            TraceReplayRouter.SummaryBudgetBytes, indexFileMinTraceBytes: size)) { }
+        Assert.That(File.Exists(ReplayIndexFile.PathFor(_trace)), Is.True, "at the threshold");
     }
 
     [Test]

@@ -80,7 +80,7 @@ public class ReplaySimulationEquivalenceTests
         var requests = Enumerable.Range(0, 30).Select(i => new Request(i, 0.002 * i, 3 + shapes.NextInt(60), 1 + shapes.NextInt(25))).ToArray();
 
         List<(long, long, double)> viaSummary;
-        using (var router = TraceReplayRouter.Open(binary, "tiny-moe", 2, 8, 2, requests))
+        using (var router = IndexSavingRouter.Open(binary, "tiny-moe", 2, 8, 2, requests))
         {
             Assert.That(router.IndexFromFile, Is.False);
             viaSummary = Simulate(router, requests);

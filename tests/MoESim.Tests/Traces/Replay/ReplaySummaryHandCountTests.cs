@@ -74,7 +74,7 @@ public class ReplaySummaryHandCountTests
     private TraceReplayRouter OpenSaved()
     {
         File.Delete(ReplayIndexFile.PathFor(_binary));
-        using (var first = TraceReplayRouter.Open(_binary, "hand", 2, 8, 2, Requests)) // index pass, saves the file
+        using (var first = IndexSavingRouter.Open(_binary, "hand", 2, 8, 2, Requests)) // index pass, saves the file
             Assert.That(first.IndexFromFile, Is.False);
         Assert.That(File.Exists(ReplayIndexFile.PathFor(_binary)), Is.True);
         var router = TraceReplayRouter.Open(_binary, "hand", 2, 8, 2, Requests);

@@ -88,7 +88,7 @@ public class ReplaySummaryRandomTests
         var path = RandomTrace(shape, random.Fork(0));
         var requests = Enumerable.Range(0, 12).Select(i => new Request(i, 0, 1 + random.NextInt(90), 1 + random.NextInt(40))).ToArray();
         var reference = new ReplayReference(path, requests);
-        TraceReplayRouter.Open(path, "random", layers, experts, topK, requests).Dispose(); // saves the index file
+        IndexSavingRouter.Open(path, "random", layers, experts, topK, requests).Dispose(); // saves the index file
         using var fresh = TraceReplayRouter.Open(path, "random", layers, experts, topK, requests, useIndexFile: false);
         using var saved = TraceReplayRouter.Open(path, "random", layers, experts, topK, requests);
         Assert.That((fresh.IndexFromFile, saved.IndexFromFile), Is.EqualTo((false, true)));

@@ -75,16 +75,19 @@ public static class LineChart
         scatter.Axes.YAxis = yAxis;
         scatter.LineWidth = 2.5f;
         bool markers = data.ShowMarkers ?? series.Xs.Length <= AutoMarkerMaxPoints;
-        scatter.MarkerSize = markers ? 7 : 0;
         scatter.LegendText = right ? series.Name + " (right axis)" : series.Name;
-        if (!right)
+        if (!right && !series.Dashed)
+        {
+            StyleMarkers(scatter, markers, series.Marker);
             return;
+        }
 
-        // Dashed lines tell right-axis series apart even in greyscale prints (Skia's SVG canvas
-        // writes each dash as its own filled outline). ScottPlot draws a scatter's markers with
-        // its line's paint, dash effect included, which Skia's SVG canvas cannot apply to an
-        // ellipse ("Unsupported path effect in addPaint." on stderr per marker). So the markers
-        // are a second plottable with no legend entry, drawn after the paint is reset.
+        // Dashed lines tell right-axis and reference series apart even in greyscale prints
+        // (Skia's SVG canvas writes each dash as its own filled outline). ScottPlot draws a
+        // scatter's markers with its line's paint, dash effect included, which Skia's SVG canvas
+        // cannot apply to an ellipse ("Unsupported path effect in addPaint." on stderr per
+        // marker). So the markers are a second plottable with no legend entry, drawn after the
+        // paint is reset; the legend sample shows the dashed line alone.
         scatter.LinePattern = LinePattern.DenselyDashed;
         scatter.MarkerSize = 0;
         plot.Add.Plottable(new PathEffectReset());
@@ -92,8 +95,20 @@ public static class LineChart
         {
             ScottPlot.Plottables.Scatter points = plot.Add.ScatterPoints(xs, ys, color);
             points.Axes.YAxis = yAxis;
-            points.MarkerSize = 7;
+            StyleMarkers(points, true, series.Marker);
         }
+    }
+
+    private static void StyleMarkers(ScottPlot.Plottables.Scatter scatter, bool visible, SeriesMarker marker)
+    {
+        // The open ring is larger than the filled dot so that a dot at the same point sits inside it.
+        (scatter.MarkerShape, scatter.MarkerSize) = marker switch
+        {
+            SeriesMarker.OpenCircle => (MarkerShape.OpenCircle, visible ? 12f : 0f),
+            _ => (MarkerShape.FilledCircle, visible ? 7f : 0f),
+        };
+        if (marker == SeriesMarker.OpenCircle)
+            scatter.MarkerLineWidth = 2f;
     }
 
     // ScottPlot pads autoscaled limits by 10 %, which pushed a hit rate's axis to -5..105 %.

@@ -14,4 +14,13 @@ public sealed record LineSeries
 
     /// <summary>Y coordinates in the unit of the axis this series is drawn against.</summary>
     public required double[] Ys { get; init; }
+
+    /// <summary>
+    /// Dashed line: a reference or model curve drawn beside measured ones (right-axis series are
+    /// always dashed). Markers stay solid.
+    /// </summary>
+    public bool Dashed { get; init; }
+
+    /// <summary>Marker at each point, when the chart shows markers.</summary>
+    public SeriesMarker Marker { get; init; } = SeriesMarker.FilledCircle;
 }

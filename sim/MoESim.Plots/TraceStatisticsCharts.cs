@@ -103,8 +103,11 @@ public static class TraceStatisticsCharts
         var distinct = new List<LineSeries>();
         foreach (var phase in phases.Where(p => p.BatchSizes.Length > 0))
         {
-            distinct.Add(Series($"{phase.Phase}, measured", phase.BatchSizes.Select(x => (double)x), phase.DistinctExpertsMeasured));
-            distinct.Add(Series($"{phase.Phase}, independent tokens", phase.BatchSizes.Select(x => (double)x), phase.DistinctExpertsIndependent));
+            // Prefill and decode curves often coincide: prefill gets open rings around decode's
+            // dots. The independent-tokens curve is a reference, so it is dashed.
+            var marker = phase.Phase == "prefill" ? SeriesMarker.OpenCircle : SeriesMarker.FilledCircle;
+            distinct.Add(Series($"{phase.Phase}, measured", phase.BatchSizes.Select(x => (double)x), phase.DistinctExpertsMeasured) with { Marker = marker });
+            distinct.Add(Series($"{phase.Phase}, independent tokens", phase.BatchSizes.Select(x => (double)x), phase.DistinctExpertsIndependent) with { Marker = marker, Dashed = true });
         }
         if (distinct.Count == 0) return null;
         return new LineChartData

@@ -73,6 +73,28 @@ public sealed class SvgDashTests
     }
 
     [Test]
+    public void LineChart_DashedLeftSeriesAndOpenMarkers_AreQuietAndDrawnAsAsked()
+    {
+        double[] batch = [1, 2, 4, 8];
+        LineChartData data = LatencyChart(
+            Series("measured", batch, [1, 2, 3.5, 6]) with { Marker = SeriesMarker.OpenCircle },
+            Series("reference", batch, [1, 2, 3.9, 7]) with { Dashed = true }) with { ShowMarkers = true };
+        ChartFilePaths paths = null!;
+
+        string stderr = NativeStderr.Capture(() => paths = LineChart.Save(data, Path.Combine(folder, "dashed-left")));
+
+        Assert.That(stderr, Is.Empty);
+        string svg = File.ReadAllText(paths.SvgPath);
+        string open = ChartStyle.SeriesColor(0, 2).ToHex(), dashed = ChartStyle.SeriesColor(1, 2).ToHex();
+        Assert.That(svg, Does.Contain($"stroke=\"{open}\""), "the open-marker series is a solid stroke");
+        Assert.That(LongestSubpathCount(svg, open), Is.LessThanOrEqualTo(1), "the open-marker series is not dashed");
+        Assert.That(Regex.Count(svg, $"<ellipse fill=\"{open}\""), Is.Zero, "open rings are not filled");
+        Assert.That(Regex.Count(svg, $"<ellipse fill=\"none\" stroke=\"{open}\""), Is.EqualTo(batch.Length + 1), "one ring per point and the legend's");
+        Assert.That(LongestSubpathCount(svg, dashed), Is.GreaterThan(10), "the reference series is dashed");
+        Assert.That(Regex.Count(svg, $"<ellipse fill=\"{dashed}\""), Is.EqualTo(batch.Length), "the dashed series keeps its markers");
+    }
+
+    [Test]
     public void RooflineChart_PatternedRoofs_AreQuietAndDashedInSvg()
     {
         RooflineChartData data = Roofline(Point("decode", "experts", 2, 5e12), Point("prefill", "experts", 300, 500e12)) with

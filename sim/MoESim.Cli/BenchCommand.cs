@@ -40,7 +40,7 @@ internal static class BenchCommand
             output.WriteLine($"measured {result.Measurements.Count} cases on {result.DeviceName} ({options.Size.ToString().ToLowerInvariant()} suite); {result.Skipped.Count} skipped over the time or memory cap");
             var wrong = result.Skipped.Where(s => s.Reason.StartsWith("WRONG", StringComparison.Ordinal)).ToList();
             foreach (var s in wrong) parse.InvocationConfiguration.Error.WriteLine($"moesim: {s.Family} {s.Variant} {s.Shape}: {s.Reason}");
-            output.WriteLine($"wrote: {path}, {Path.ChangeExtension(path, ".csv")}");
+            output.WriteLine($"wrote: {DisplayPath.Join([path, Path.ChangeExtension(path, ".csv")])}");
             output.WriteLine($"next: moesim validate --measured {path}");
             return wrong.Count > 0 ? CliApp.ExitInternalError : CliApp.ExitOk;
         });

@@ -22,7 +22,7 @@ internal static class ModelCommand
             var work = new ModelWork(model);
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"{model.Name}: {model.NumLayers} layers ({model.NumMoeLayers} MoE), {work.TotalParameters / 1e9:F1}B parameters, {work.ActiveParametersIncludingInputEmbedding / 1e9:F2}B active per token ({work.ActiveParametersExcludingInputEmbedding / 1e9:F2}B without the input embedding)");
-            output.WriteLine($"wrote: {target}");
+            output.WriteLine($"wrote: {DisplayPath.Of(target)}");
             return CliApp.ExitOk;
         });
         return new Command("model", "Model utilities") { import };

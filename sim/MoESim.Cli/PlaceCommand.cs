@@ -110,7 +110,7 @@ internal static class PlaceCommand
                 o.Write(text);
                 written.AddRange(files);
             }
-            foreach (var f in written) o.WriteLine($"wrote {f}");
+            foreach (var f in written) o.WriteLine($"wrote {DisplayPath.Of(f)}");
             return CliApp.ExitOk;
         });
         return command;

@@ -35,7 +35,7 @@ internal static class RooflineCommand
             var chart = RooflineFigure.Save(device, m.Name, series, Path.Combine(folder, $"roofline_{m.Name}_{device.Name}"));
             var output = parse.InvocationConfiguration.Output;
             output.WriteLine($"roofline of {m.Name} on {device.Name}: {series.Sum(s => s.Operators.Count)} operator points in {series.Count} batch settings");
-            output.WriteLine($"wrote: {chart.PngPath}, {chart.SvgPath}, {csv}");
+            output.WriteLine($"wrote: {DisplayPath.Join([chart.PngPath, chart.SvgPath, csv])}");
             return CliApp.ExitOk;
         });
         return command;

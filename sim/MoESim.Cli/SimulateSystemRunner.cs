@@ -134,6 +134,6 @@ internal static class SimulateSystemRunner
         SummaryPrinter.PrintServing(console, r.Metrics);
         console.MarkupLine(Markup.Escape(string.Create(inv,
             $"expert parallel: MoE layer {r.MeanMoeLayerSeconds * 1e6:F1} us per step (straggler {r.MeanStragglerSeconds * 1e6:F1} us), GPU load max/mean {r.LoadImbalance:F3}, all-to-all {r.AllToAllSeconds:F3} s and {r.AllToAllBytes / 1e9:F2} GB, TP collectives {r.TensorParallelSeconds:F3} s over {r.Steps} steps")));
-        console.MarkupLine(Markup.Escape($"wrote: {string.Join(", ", files)}"));
+        console.MarkupLine(Markup.Escape($"wrote: {DisplayPath.Join(files)}"));
     }
 }

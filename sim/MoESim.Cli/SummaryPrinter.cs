@@ -14,7 +14,7 @@ internal static class SummaryPrinter
         var m = run.Metrics;
         console.MarkupLine(Markup.Escape($"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({DataTypesName(run)} weights) on {run.Device.Name}, {m.Requests} requests, {run.RouterDescription}"));
         PrintServing(console, m);
-        console.MarkupLine(Markup.Escape($"wrote: {string.Join(", ", files)}"));
+        console.MarkupLine(Markup.Escape($"wrote: {DisplayPath.Join(files)}"));
     }
 
     /// <summary>A console writing to <paramref name="output"/>; captured output gets a fixed width.</summary>

@@ -16,7 +16,7 @@ internal static class TraceConvertCommand
             var from = parse.GetValue(input)!;
             var to = parse.GetValue(output)!;
             var steps = ConsoleProgress.Run("Converting", p => TraceConverter.Convert(from, to, p));
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {to}: {steps} steps ({new FileInfo(to).Length} bytes)");
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {DisplayPath.Of(to)}: {steps} steps ({new FileInfo(to).Length} bytes)");
             return CliApp.ExitOk;
         });
         return command;

@@ -80,7 +80,7 @@ internal static class TraceStatsCommand
                 $"{p.Phase,-10} {p.Tokens,-12:N0} {Mean(p.Layers.Select(l => l.MaxOverMean)),-9:F3} {Mean(p.Layers.Select(l => l.CoefficientOfVariation)),-6:F3} {Mean(p.Layers.Select(l => l.Gini)),-6:F3} {Mean(p.Layers.Select(l => l.ZipfExponentEstimate)),-6:F2} {Mean(p.Layers.Select(l => l.LocalityExcess)),-9:F3} {Mean(p.Layers.Select(l => l.ReuseRate)),-7:F3} {Pct(p.LruHitRate[quarter - 1]),-8} {(lfu >= 0 ? Pct(p.LfuHitRate[lfu]) : "-"),-8} {Mean(p.Affinity.Select(a => a.TopMCoverage)),-8:F3} {Mean(p.Affinity.Select(a => a.ExcessCoverage)),-7:F3} {Mean(p.Affinity.Select(a => a.MutualInformationNats - a.IndependentMutualInformationNats)):F3}"));
         }
         o.WriteLine("(means over layers; locality = reuse above chance; excess = top-m coverage above independence)");
-        o.WriteLine($"wrote {files.Count} files to {Path.GetDirectoryName(files[0])}");
+        o.WriteLine($"wrote {files.Count} files to {DisplayPath.Of(Path.GetDirectoryName(Path.GetFullPath(files[0]))!)}");
     }
 
     private static double Mean(IEnumerable<double> values)

@@ -44,7 +44,7 @@ internal static class ValidateCommand
             output.WriteLine($"validation of {profilePath}: {rows.Count} cases (fit = used to fit the family models; held-out = not used; composites never fitted)");
             output.Write(ValidationReport.Table(summaries));
             foreach (var u in unpredictable) output.WriteLine($"not predicted: {u}");
-            output.WriteLine($"wrote: {csv}, {md}, {chart.PngPath}, {chart.SvgPath}");
+            output.WriteLine($"wrote: {DisplayPath.Join([csv, md, chart.PngPath, chart.SvgPath])}");
             return CliApp.ExitOk;
         });
         return command;

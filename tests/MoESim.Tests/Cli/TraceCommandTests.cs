@@ -55,7 +55,7 @@ public class TraceCommandTests
         var (exit, stdout, stderr) = CliTestSupport.Run("trace", "check", path);
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(stdout, Does.Not.Contain("OK"));
-        Assert.That(stderr, Does.StartWith($"{path}:2: experts: expert 1 appears twice in the top-2 of token 0 at layer 1"));
+        Assert.That(stderr, Does.StartWith($"{path}:3: experts: expert 1 appears twice in the top-2 of token 0 at layer 1"));
         Assert.That(stderr, Does.Not.Contain("   at "));
     }
 

@@ -26,6 +26,7 @@ public sealed class CsvTraceReader : ISeekableTraceReader
     private bool _hasRow;
     private int[] _ids = new int[256];
     private float[] _weights = new float[256];
+    private long[] _rowLines = new long[64]; // line of each row of the step being read, [token × layers + layer]
 
     /// <summary>Opens <paramref name="path"/>, reads the shape line or infers the shape, and the column header.</summary>
     public CsvTraceReader(string path)
@@ -109,6 +110,8 @@ public sealed class CsvTraceReader : ISeekableTraceReader
                     Array.Resize(ref _ids, _ids.Length * 2);
                     Array.Resize(ref _weights, _weights.Length * 2);
                 }
+                if (tokens * layers + layer >= _rowLines.Length) Array.Resize(ref _rowLines, _rowLines.Length * 2);
+                _rowLines[tokens * layers + layer] = r.Line;
                 r.Ids.AsSpan(0, k).CopyTo(_ids.AsSpan(at));
                 if (Shape.HasGateWeights) r.Weights.AsSpan(0, k).CopyTo(_weights.AsSpan(at));
                 _hasRow = false;
@@ -135,7 +138,9 @@ public sealed class CsvTraceReader : ISeekableTraceReader
                 if (Shape.HasGateWeights) _weights.AsSpan((t * layers + layer) * k, k).CopyTo(step.GateWeights.Slice((layer * tokens + t) * k, k));
             }
         if (_validator.Check(step) is { } problem)
-            throw TraceFileOpener.AtLine(Path, firstLine, 0, problem.Field, $"{problem.Problem} (step starting at this line)");
+            throw problem.Layer >= 0
+                ? TraceFileOpener.AtLine(Path, _rowLines[problem.TokenInStep * layers + problem.Layer], 0, problem.Field, problem.Problem)
+                : TraceFileOpener.AtLine(Path, firstLine, 0, problem.Field, $"{problem.Problem} (step starting at this line)");
         return true;
     }
 

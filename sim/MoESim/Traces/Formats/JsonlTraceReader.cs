@@ -14,6 +14,7 @@ public sealed class JsonlTraceReader : ISeekableTraceReader
     private readonly RoutingStepValidator _validator;
     private readonly JsonlRecordParser _parser;
     private readonly JsonlRecord _record = new();
+    private readonly long[] _layerLines; // line of each layer's record in the step being read
 
     /// <summary>Opens <paramref name="path"/> and reads its header line.</summary>
     public JsonlTraceReader(string path)
@@ -26,6 +27,7 @@ public sealed class JsonlTraceReader : ISeekableTraceReader
                 throw new InputException(path, "header", "empty file: expected a header line");
             Shape = JsonlHeaderParser.Parse(path, header);
             _validator = new RoutingStepValidator(Shape);
+            _layerLines = new long[Shape.NumMoeLayers];
             _parser = new JsonlRecordParser(path, Shape);
         }
         catch
@@ -50,6 +52,7 @@ public sealed class JsonlTraceReader : ISeekableTraceReader
         if (!NextRecord()) return false;
         var r = _record;
         var firstLine = _lines.LineNumber;
+        _layerLines[0] = firstLine;
         if (r.Layer != 0)
             throw TraceFileOpener.AtLine(Path, firstLine, 0, "layer", $"request {r.Request} iteration {r.Iteration} starts at layer {r.Layer}; a step's records must run from layer 0 to {Shape.NumMoeLayers - 1} in order");
         int request = r.Request, iteration = r.Iteration, firstToken = r.FirstToken, tokens = r.TokenCount;
@@ -61,6 +64,7 @@ public sealed class JsonlTraceReader : ISeekableTraceReader
             if (!NextRecord())
                 throw TraceFileOpener.AtLine(Path, _lines.LineNumber, 0, "layer", $"truncated: request {request} iteration {iteration} ends after layer {layer - 1}; expected {Shape.NumMoeLayers} layers");
             var line = _lines.LineNumber;
+            _layerLines[layer] = line;
             if (r.Request != request || r.Iteration != iteration)
                 throw TraceFileOpener.AtLine(Path, line, 0, "layer", $"request {request} iteration {iteration} has only {layer} of {Shape.NumMoeLayers} layers before request {r.Request} iteration {r.Iteration} starts");
             if (r.Layer != layer)
@@ -72,7 +76,9 @@ public sealed class JsonlTraceReader : ISeekableTraceReader
             Copy(step, layer);
         }
         if (_validator.Check(step) is { } problem)
-            throw TraceFileOpener.AtLine(Path, firstLine, 0, problem.Field, $"{problem.Problem} (step starting at this line)");
+            throw problem.Layer >= 0
+                ? TraceFileOpener.AtLine(Path, _layerLines[problem.Layer], 0, problem.Field, problem.Problem)
+                : TraceFileOpener.AtLine(Path, firstLine, 0, problem.Field, $"{problem.Problem} (step starting at this line)");
         return true;
     }
 

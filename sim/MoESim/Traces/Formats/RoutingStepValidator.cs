@@ -48,7 +48,7 @@ public sealed class RoutingStepValidator
         if (bad >= 0)
         {
             var (layer, token) = Locate(tokenCount, topK, bad);
-            return new StepProblem("experts", $"expert id {ids[bad]} out of range 0..{experts - 1} (layer {layer}, token {firstTokenIndex + token})");
+            return new StepProblem("experts", $"expert id {ids[bad]} out of range 0..{experts - 1} (layer {layer}, token {firstTokenIndex + token})", layer, token);
         }
         if (topK == 1) return null;
         var repeat = DuplicateExpertScan.FindFirst(ids, topK, _stamp, ref _serial);
@@ -63,7 +63,7 @@ public sealed class RoutingStepValidator
         for (var a = 0; a < ids.Length && repeated < 0; a++)
             for (var b = a + 1; b < ids.Length; b++)
                 if (ids[a] == ids[b]) { repeated = int.CreateTruncating(ids[a]); break; }
-        return new StepProblem("experts", $"expert {repeated} appears twice in the top-{topK} of token {firstTokenIndex + token} at layer {layer}");
+        return new StepProblem("experts", $"expert {repeated} appears twice in the top-{topK} of token {firstTokenIndex + token} at layer {layer}", layer, token);
     }
 
     private static (int Layer, int Token) Locate(int tokenCount, int topK, int index)

@@ -92,13 +92,18 @@ public class CsvTraceReaderTests
     public void ExpertOutOfRange()
     {
         var e = ErrorOf(Shape, Columns, "0,0,0,0 1", "0,0,1,0 4");
-        Assert.That((e.Line, e.Field), Is.EqualTo((3, "experts")));
+        Assert.That((e.Line, e.Field), Is.EqualTo((4, "experts")), "the row of layer 1, not the step's first row");
         Assert.That(e.Problem, Does.Contain("expert id 4 out of range 0..3"));
     }
 
     [Test]
-    public void DuplicateExpert() =>
-        Assert.That(ErrorOf(Shape, Columns, "0,0,0,2 2", "0,0,1,0 1").Problem, Does.Contain("expert 2 appears twice"));
+    public void DuplicateExpert()
+    {
+        // Two prefill tokens (one step): the repeat is in token 1's layer-0 row, the step's third row.
+        var e = ErrorOf(Shape, Columns + ",phase", "0,0,0,0 1,prefill", "0,0,1,0 1,prefill", "0,1,0,2 2,prefill", "0,1,1,0 1,prefill");
+        Assert.That((e.Line, e.Field), Is.EqualTo((5, "experts")));
+        Assert.That(e.Problem, Does.Contain("expert 2 appears twice in the top-2 of token 1 at layer 0"));
+    }
 
     [Test]
     public void UnsortedIterations() =>

@@ -71,15 +71,15 @@ public class JsonlTraceReaderTests
     public void ExpertIdOutOfRange()
     {
         var e = ErrorOf(Header, Rec(0, 0, "prefill", 0, 0, "[[0,1]]"), Rec(0, 0, "prefill", 0, 1, "[[0,4]]"));
-        Assert.That((e.Line, e.Field), Is.EqualTo((2, "experts")));
+        Assert.That((e.Line, e.Field), Is.EqualTo((3, "experts")), "the layer-1 record, not the step's first line");
         Assert.That(e.Problem, Does.Contain("expert id 4 out of range 0..3").And.Contain("layer 1"));
     }
 
     [Test]
     public void DuplicateExpertInTopK()
     {
-        var e = ErrorOf(Header, Rec(0, 0, "prefill", 0, 0, "[[0,1],[2,2]]"), Rec(0, 0, "prefill", 0, 1, "[[0,1],[2,3]]"));
-        Assert.That((e.Line, e.Field), Is.EqualTo((2, "experts")));
+        var e = ErrorOf(Header, Rec(0, 0, "prefill", 0, 0, "[[0,1],[2,3]]"), "", Rec(0, 0, "prefill", 0, 1, "[[0,1],[2,2]]"));
+        Assert.That((e.Line, e.Field), Is.EqualTo((4, "experts")), "the layer-1 record, after a blank line");
         Assert.That(e.Problem, Does.Contain("expert 2 appears twice").And.Contain("token 1"));
     }
 

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using MoESim.Collectives;
 using MoESim.Config;
 using MoESim.Metrics;
 using MoESim.Plots;
 using MoESim.Serving;
+using MoESim.Serving.ExpertParallel;
 using MoESim.Units;
 
 namespace MoESim.Cli;
@@ -39,11 +41,13 @@ internal static class SimulateCommand
         var system = new Option<string?>("--system") { Description = "Multi-GPU system profile (e.g. systems/dgx-h100): expert-parallel serving instead of one device; --hardware is then unused" };
         var tensorParallel = new Option<int>("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 };
         var placement = new Option<string?>("--placement") { Description = "With --system: expert placement YAML (as written by moesim place); default contiguous blocks" };
+        var allToAll = new Option<string>("--all-to-all") { Description = "With --system: how dispatch/combine cross machines: rail (to the same-index GPU there, then NVLink; DeepEP normal kernels) or direct (one flow per GPU pair)", DefaultValueFactory = _ => "rail" };
+        var dispatch = new Option<string>("--dispatch") { Description = "With --system: what a token sends: per-device (one copy per receiving GPU and machine; DeepEP normal kernels) or per-expert (one per chosen expert; Megatron, DeepEP low-latency)", DefaultValueFactory = _ => "per-device" };
 
         var command = new Command("simulate", "Simulate serving a request stream on one device (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)")
         {
             model, hardware, requests, maxRequests, poisson, poissonCount, prompt, output, weightDtype, zipf, trace, routerParams, seed, maxTokens, maxSeqs, memUtil, outDir, timeline, noPlots,
-            system, tensorParallel, placement,
+            system, tensorParallel, placement, allToAll, dispatch,
         };
         command.SetAction(parse =>
         {
@@ -96,7 +100,14 @@ internal static class SimulateCommand
             {
                 var systemPath = InputResolver.System(systemName);
                 var experts = placementFile is null ? null : SimulateSystemRunner.LoadPlacement(placementFile, options, systemPath);
-                SimulateSystemRunner.Run(options, systemPath, experts, placementFile, parse.GetValue(tensorParallel), folder,
+                var config = new ExpertParallelConfig
+                {
+                    TensorParallel = parse.GetValue(tensorParallel),
+                    AllToAll = ParseAllToAll(parse.GetValue(allToAll)!),
+                    Dispatch = ParseDispatch(parse.GetValue(dispatch)!),
+                    Serving = options.Serving,
+                };
+                SimulateSystemRunner.Run(options, systemPath, experts, placementFile, config, folder,
                     !parse.GetValue(noPlots), parse.InvocationConfiguration.Output);
                 return CliApp.ExitOk;
             }
@@ -109,6 +120,20 @@ internal static class SimulateCommand
         });
         return command;
     }
+
+    private static AllToAllAlgorithm ParseAllToAll(string text) => text switch
+    {
+        "rail" => AllToAllAlgorithm.RailForwarded,
+        "direct" => AllToAllAlgorithm.Direct,
+        _ => throw new InputException(text, "--all-to-all", "expected rail or direct"),
+    };
+
+    private static DispatchPayload ParseDispatch(string text) => text switch
+    {
+        "per-device" => DispatchPayload.PerDevice,
+        "per-expert" => DispatchPayload.PerExpert,
+        _ => throw new InputException(text, "--dispatch", "expected per-device or per-expert"),
+    };
 
     private static List<string> WriteOutputs(SimulationRun run, string folder, bool plots)
     {

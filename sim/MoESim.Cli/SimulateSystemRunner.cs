@@ -50,10 +50,9 @@ internal static class SimulateSystemRunner
     /// <paramref name="placementFile"/> (the YAML <paramref name="placement"/> came from, null for
     /// the contiguous default) is echoed in report.json.
     /// </summary>
-    public static void Run(SimulationOptions options, string systemPath, ExpertPlacement? placement, string? placementFile, int tensorParallel,
+    public static void Run(SimulationOptions options, string systemPath, ExpertPlacement? placement, string? placementFile, ExpertParallelConfig config,
         string folder, bool plots, TextWriter output)
     {
-        var config = new ExpertParallelConfig { TensorParallel = tensorParallel, Serving = options.Serving };
         var run = ConsoleProgress.Run("Simulating", p => ExpertParallelSimulation.Run(options, systemPath, placement, config, p));
         if (placementFile is not null)
             run = run with { EchoedInputs = new Dictionary<string, string>(run.EchoedInputs) { ["placement_file"] = placementFile } };

@@ -15,7 +15,9 @@ public sealed class AllToAll : Collective
     private readonly int[] _railPeer;    // [rank * machines + machine] -> rank of the same local index there, or -1
     private readonly int _machines;
     private readonly int[] _inbound;    // per rank: fabric flows still to arrive before it forwards
-    private long[] _bytes = [];
+    private long[] _bytes = [];          // direct: the GPU-to-GPU matrix of the run
+    private AllToAllTraffic? _rail;      // rail-forwarded: the legs of the run
+    private AllToAllTraffic? _fromMatrix; // rail legs derived from a matrix (reused)
 
     /// <summary>
     /// An all-to-all over <paramref name="participants"/> (all GPUs when null) using
@@ -47,7 +49,23 @@ public sealed class AllToAll : Collective
     /// <summary>The algorithm in use (after any fallback to direct).</summary>
     public AllToAllAlgorithm Algorithm => _algorithm;
 
-    /// <summary>Off-diagonal bytes of the last matrix: what left each GPU for another, each byte counted once.</summary>
+    /// <summary>Machines of the system.</summary>
+    public int Machines => _machines;
+
+    /// <summary>Machine of participant <paramref name="rank"/>.</summary>
+    public int MachineOf(int rank) => _machine[rank];
+
+    /// <summary>
+    /// The participant on <paramref name="machine"/> with the same local GPU index as
+    /// <paramref name="rank"/> (its rail peer there), or -1 if that machine has no such participant.
+    /// </summary>
+    public int RailPeer(int rank, int machine) => _railPeer[rank * _machines + machine];
+
+    /// <summary>
+    /// Bytes that left the GPU holding them in the last run, each counted once: the off-diagonal
+    /// matrix, or a traffic's local and fabric legs (the NVLink forwarding of data that came
+    /// over the fabric is not counted again).
+    /// </summary>
     public long LastMatrixBytes { get; private set; }
 
     /// <inheritdoc/>
@@ -55,7 +73,9 @@ public sealed class AllToAll : Collective
 
     /// <summary>
     /// Starts the exchange: <paramref name="bytes"/> has ranks × ranks entries (≥ 0), row = sender
-    /// rank, column = receiver rank; the diagonal (local data) is not sent. It is copied, so the
+    /// rank, column = receiver rank; the diagonal (local data) is not sent. Rail forwarding sends
+    /// each sender's bytes for a machine as one fabric flow and forwards each GPU's share, so a
+    /// byte bound for two GPUs of one machine crosses the fabric twice. It is copied, so the
     /// caller may reuse its buffer. <paramref name="onDone"/> gets (<paramref name="kind"/>, <paramref name="arg"/>) when all data has arrived.
     /// </summary>
     public void Start(ReadOnlySpan<long> bytes, Engine.IEventTarget? onDone, int kind = 0, long arg = 0)
@@ -70,8 +90,80 @@ public sealed class AllToAll : Collective
             _bytes[i] = bytes[i];
             if (i / n != i % n) total += bytes[i];
         }
+        _rail = _algorithm == AllToAllAlgorithm.RailForwarded ? RailLegsOf(_bytes) : null;
         LastMatrixBytes = total;
         Begin(onDone, kind, arg);
+    }
+
+    /// <summary>
+    /// Starts a rail-forwarded exchange given leg by leg (<see cref="AllToAllTraffic"/>), e.g. with
+    /// tokens sent once per receiving machine. Only for <see cref="AllToAllAlgorithm.RailForwarded"/>
+    /// (check <see cref="Algorithm"/>: it falls back to direct on some systems). The traffic is
+    /// read while the exchange runs: do not change it before <paramref name="onDone"/> fires.
+    /// </summary>
+    public void Start(AllToAllTraffic traffic, Engine.IEventTarget? onDone, int kind = 0, long arg = 0)
+    {
+        ArgumentNullException.ThrowIfNull(traffic);
+        if (_algorithm != AllToAllAlgorithm.RailForwarded)
+            throw new InvalidOperationException("leg-by-leg traffic needs the rail-forwarded algorithm; this all-to-all runs direct flows");
+        if (traffic.Ranks != Ranks || traffic.Machines != _machines)
+            throw new ArgumentException($"traffic is for {traffic.Ranks} ranks on {traffic.Machines} machines; the all-to-all has {Ranks} on {_machines}", nameof(traffic));
+        int n = Ranks;
+        long total = 0;
+        for (int s = 0; s < n; s++)
+        {
+            for (int d = 0; d < n; d++)
+            {
+                long local = traffic.Local[s * n + d], forward = traffic.Forward[s * n + d];
+                if (local < 0 || forward < 0) throw new ArgumentOutOfRangeException(nameof(traffic), $"negative bytes from rank {s} to rank {d}");
+                if ((local | forward) != 0 && _machine[s] != _machine[d])
+                    throw new ArgumentException($"ranks {s} and {d} are on different machines: their bytes go by the fabric legs", nameof(traffic));
+                if (s != d) total += local;
+            }
+            for (int m = 0; m < _machines; m++)
+            {
+                long fabric = traffic.Fabric[s * _machines + m];
+                if (fabric < 0) throw new ArgumentOutOfRangeException(nameof(traffic), $"negative fabric bytes from rank {s} to machine {m}");
+                if (fabric != 0 && m == _machine[s]) throw new ArgumentException($"rank {s} is on machine {m}: no fabric leg to its own machine", nameof(traffic));
+                total += fabric;
+            }
+        }
+        for (int p = 0; p < n; p++)
+        {
+            bool forwards = false, receives = false;
+            for (int d = 0; d < n && !forwards; d++) forwards = traffic.Forward[p * n + d] != 0;
+            for (int s = 0; s < n && forwards && !receives; s++)
+                receives = _machine[s] != _machine[p] && _railPeer[s * _machines + _machine[p]] == p && traffic.Fabric[s * _machines + _machine[p]] != 0;
+            if (forwards && !receives)
+                throw new ArgumentException($"rank {p} forwards bytes but no fabric flow reaches it over its rail", nameof(traffic));
+        }
+        _rail = traffic;
+        LastMatrixBytes = total;
+        Begin(onDone, kind, arg);
+    }
+
+    // The legs rail forwarding gives a plain matrix: same-machine pairs direct, each sender's
+    // bytes for a machine summed into one fabric flow, each GPU's share forwarded by the peer.
+    private AllToAllTraffic RailLegsOf(long[] bytes)
+    {
+        int n = Ranks;
+        var legs = _fromMatrix ??= new AllToAllTraffic(n, _machines);
+        legs.Clear();
+        for (int s = 0; s < n; s++)
+            for (int d = 0; d < n; d++)
+            {
+                long b = bytes[s * n + d];
+                if (b == 0 || s == d) continue;
+                if (_machine[s] == _machine[d])
+                {
+                    legs.Local[s * n + d] = b;
+                    continue;
+                }
+                int peer = _railPeer[s * _machines + _machine[d]];
+                legs.Fabric[s * _machines + _machine[d]] += b;
+                if (peer != d) legs.Forward[peer * n + d] += b;
+            }
+        return legs;
     }
 
     /// <inheritdoc/>
@@ -79,25 +171,24 @@ public sealed class AllToAll : Collective
     {
         var ranks = Participants;
         int n = ranks.Length;
+        if (_rail is null)
+        {
+            for (int s = 0; s < n; s++)
+                for (int d = 0; d < n; d++) Send(ranks[s], ranks[d], _bytes[s * n + d]);
+            return;
+        }
         for (int s = 0; s < n; s++)
         {
-            if (_algorithm == AllToAllAlgorithm.Direct)
-            {
-                for (int d = 0; d < n; d++) Send(ranks[s], ranks[d], _bytes[s * n + d]);
-                continue;
-            }
             for (int d = 0; d < n; d++)
-                if (_machine[d] == _machine[s]) Send(ranks[s], ranks[d], _bytes[s * n + d]);
+                if (_machine[d] == _machine[s]) Send(ranks[s], ranks[d], _rail.Local[s * n + d]);
             for (int m = 0; m < _machines; m++)
             {
                 if (m == _machine[s]) continue;
-                long sum = 0;
-                for (int d = 0; d < n; d++)
-                    if (_machine[d] == m) sum += _bytes[s * n + d];
-                if (sum == 0) continue;
+                long bytes = _rail.Fabric[s * _machines + m];
+                if (bytes == 0) continue;
                 int peer = _railPeer[s * _machines + m];
                 _inbound[peer]++;
-                Send(ranks[s], ranks[peer], sum, peer);
+                Send(ranks[s], ranks[peer], bytes, peer);
             }
         }
     }
@@ -111,14 +202,7 @@ public sealed class AllToAll : Collective
         int peer = (int)tag;
         var ranks = Participants;
         int n = ranks.Length;
-        int machine = _machine[peer];
         for (int d = 0; d < n; d++)
-        {
-            if (_machine[d] != machine || d == peer) continue;
-            long sum = 0;
-            for (int s = 0; s < n; s++)
-                if (_machine[s] != machine && _railPeer[s * _machines + machine] == peer) sum += _bytes[s * n + d];
-            Send(ranks[peer], ranks[d], sum);
-        }
+            if (d != peer && _machine[d] == _machine[peer]) Send(ranks[peer], ranks[d], _rail!.Forward[peer * n + d]);
     }
 }

@@ -34,6 +34,29 @@ public class SimulateSystemCommandTests
     }
 
     [Test]
+    public void Per_device_dispatch_sends_fewer_bytes_than_per_expert_and_is_echoed()
+    {
+        // Qwen3-30B-A3B on one node: 128 experts, 16 per GPU (contiguous), top-8. A token whose
+        // experts share a GPU sends it one copy per-device and one per expert per-expert.
+        double Bytes(string dispatch, out string echoed)
+        {
+            var dir = CliTestSupport.TempDir();
+            var (exit, _, stderr) = CliTestSupport.Run("simulate", "--system", "dgx-h100", "--model", "qwen3-30b-a3b", "--dispatch", dispatch,
+                "--poisson-rate", "100", "--poisson-requests", "4", "--prompt-tokens", "64", "--output-tokens", "4", "--zipf", "1.0", "--no-plots", "--out", dir);
+            Assert.That(exit, Is.EqualTo(0), stderr);
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+            echoed = report.RootElement.GetProperty("inputs").GetProperty("dispatch").GetString()!;
+            return report.RootElement.GetProperty("expert_parallel").GetProperty("all_to_all_bytes").GetDouble();
+        }
+
+        double perDevice = Bytes("per-device", out var a), perExpert = Bytes("per-expert", out var b);
+        Assert.That((a, b), Is.EqualTo(("PerDevice", "PerExpert")));
+        Assert.That(perDevice, Is.LessThan(perExpert));
+        // At least an eighth survives: a token's 8 experts are at most 8 copies to one GPU.
+        Assert.That(perDevice, Is.GreaterThanOrEqualTo(perExpert / 8));
+    }
+
+    [Test]
     public void A_placement_file_decides_which_gpus_serve_experts()
     {
         // Mixtral's 8 experts packed two per GPU on GPUs 0-3: GPUs 4-7 must see no token-expert pairs.
@@ -78,6 +101,8 @@ public class SimulateSystemCommandTests
 
     [TestCase("--system", "systems/nowhere", "--system: no such file", TestName = "UnknownSystem")]
     [TestCase("--tensor-parallel", "3", "tensor_parallel: must be at least 1 and divide the system's 8 GPUs, got 3", TestName = "BadTensorParallel")]
+    [TestCase("--dispatch", "per-token", "--dispatch: expected per-device or per-expert", TestName = "BadDispatch")]
+    [TestCase("--all-to-all", "ring", "--all-to-all: expected rail or direct", TestName = "BadAllToAll")]
     public void Bad_system_options_exit_2_with_a_message(string option, string value, string expected)
     {
         var args = new List<string> { "simulate", "--max-requests", "5", "--no-plots", "--out", CliTestSupport.TempDir(), option, value };

@@ -45,8 +45,11 @@ public sealed class ExpertParallelServerTests
 
     private static readonly Request[] TwoPrompts = { new(0, 0, 2, 1), new(1, 0, 2, 1) };
 
-    private static ExpertParallelResult Run(ExpertPlacement? placement, int[][] experts, IReadOnlyList<Request>? requests = null) =>
-        ExpertParallelRunner.Run(TestModels.TinyMoe(), TwoGpus(), placement, new FixedRouter(8, experts), requests ?? TwoPrompts, new ExpertParallelConfig());
+    // The hand calculations below send one copy per (token, expert) pair; per-device payload has its own test.
+    private static readonly ExpertParallelConfig PerExpert = new() { Dispatch = DispatchPayload.PerExpert };
+
+    private static ExpertParallelResult Run(ExpertPlacement? placement, int[][] experts, IReadOnlyList<Request>? requests = null, ExpertParallelConfig? config = null) =>
+        ExpertParallelRunner.Run(TestModels.TinyMoe(), TwoGpus(), placement, new FixedRouter(8, experts), requests ?? TwoPrompts, config ?? PerExpert);
 
     [Test]
     public void Hand_computed_two_gpu_step()
@@ -66,6 +69,22 @@ public sealed class ExpertParallelServerTests
     }
 
     [Test]
+    public void Per_device_payload_sends_a_token_once_to_a_gpu_holding_two_of_its_experts()
+    {
+        // As the hand-computed step, but both of a token's experts (0 and 1, 4 and 5) sit on
+        // GPU 0, so GPU 1's 2 tokens send one 8 B copy each: 16 B per dispatch, 1 ms + 16 B /
+        // 32 kB/s = 1.5 ms, and combine returns one reduced copy each: 1.5 ms. Expert compute is
+        // unchanged (8 pairs on GPU 0: 1.536 ms). Step = 2 × (0.304 + 0.128 + 1.5 + 1.536 + 1.5)
+        // + 0.128 = 10.064 ms.
+        var r = Run(null, [[0, 1], [4, 5]], config: new ExpertParallelConfig { Dispatch = DispatchPayload.PerDevice });
+        Assert.That(r.DevicePairs, Is.EqualTo(new long[] { 8, 8 }));
+        Assert.That(r.AllToAllBytes, Is.EqualTo(4 * 16));
+        Assert.That(r.AllToAllSeconds, Is.EqualTo(4 * 1.5e-3).Within(Tol));
+        Assert.That(r.MoeLayerSeconds[0], Is.EqualTo(4.536e-3).Within(Tol));
+        Assert.That(r.Metrics.MakespanSeconds, Is.EqualTo(10.064e-3).Within(Tol));
+    }
+
+    [Test]
     public void Tensor_parallel_attention_adds_all_reduce_and_all_gather()
     {
         // TP = 2, DP = 1: both requests in one group, tokens dealt alternately to GPU 0 and 1.
@@ -75,7 +94,7 @@ public sealed class ExpertParallelServerTests
         // experts, combine as in the DP case (2 + 1.536 + 2 ms). All-gather of 2 tokens × 8 B:
         // 1 phase of 1.5 ms. Layer: 10.468 ms; LM head (2 rows / 2): 0.128 ms; step 21.064 ms.
         var r = ExpertParallelRunner.Run(TestModels.TinyMoe(), TwoGpus(), null, new FixedRouter(8, new[] { new[] { 0, 1 }, new[] { 4, 5 } }),
-            TwoPrompts, new ExpertParallelConfig { TensorParallel = 2 });
+            TwoPrompts, PerExpert with { TensorParallel = 2 });
         Assert.That(r.Metrics.MakespanSeconds, Is.EqualTo(21.064e-3).Within(Tol));
         Assert.That(r.TensorParallelSeconds, Is.EqualTo(2 * (3e-3 + 1.5e-3)).Within(Tol));
         Assert.That(r.AllToAllBytes, Is.EqualTo(4 * 32));

@@ -14,6 +14,12 @@ public sealed record ExpertParallelConfig
     /// <summary>How dispatch and combine cross machines (rail-forwarded by default, as DeepSeek-V3 serves; direct per-pair flows otherwise).</summary>
     public Collectives.AllToAllAlgorithm AllToAll { get; init; } = Collectives.AllToAllAlgorithm.RailForwarded;
 
+    /// <summary>
+    /// What a token sends: one copy per receiving GPU (and machine), as DeepEP's normal kernels
+    /// (the default, matching the rail-forwarded default), or one per chosen expert.
+    /// </summary>
+    public DispatchPayload Dispatch { get; init; } = DispatchPayload.PerDevice;
+
     /// <summary>Batching limits of each data-parallel group (each group behaves like one engine with these limits).</summary>
     public ServingConfig Serving { get; init; } = new();
 

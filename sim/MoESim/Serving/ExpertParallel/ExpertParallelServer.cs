@@ -89,8 +89,8 @@ public sealed class ExpertParallelServer : IEventTarget
         _scheduler = new ContinuousBatchScheduler(requests, global, _kv, _memory.KvBytesPerToken);
         _batch = new ExpertParallelBatch(requests, _n, _tp);
         _bytesPerToken = (long)(model.HiddenSize * DataTypes.BytesPerElement(model.DataTypes.Activations));
-        _routing = new MoeStepRouting(placement, _topK, _bytesPerToken);
         _a2a = new AllToAll(network, null, config.AllToAll);
+        _routing = new MoeStepRouting(placement, _topK, _bytesPerToken, config.Dispatch, _a2a);
         _tpCollectives = new TensorParallelCollectives(network, _tp);
         _attention = new double[_n];
         _routerShared = new double[_n];
@@ -209,11 +209,18 @@ public sealed class ExpertParallelServer : IEventTarget
             case PhaseKind.Experts: RunExperts(phase.MoeLayer); break;
             case PhaseKind.Dispatch:
                 _dispatchStart = _sim.Now.Picoseconds;
-                StartAllToAll(_routing.DispatchBytes(phase.MoeLayer));
+                _pendingCollectives = 1;
+                if (_routing.PlansRailLegs) _a2a.Start(_routing.DispatchLegs(phase.MoeLayer), this, CollectiveDoneEvent);
+                else _a2a.Start(_routing.DispatchBytes(phase.MoeLayer), this, CollectiveDoneEvent);
                 break;
             case PhaseKind.Combine:
-                _routing.CombineBytes(phase.MoeLayer, _combine);
-                StartAllToAll(_combine);
+                _pendingCollectives = 1;
+                if (_routing.PlansRailLegs) _a2a.Start(_routing.CombineLegs(phase.MoeLayer), this, CollectiveDoneEvent);
+                else
+                {
+                    _routing.CombineBytes(phase.MoeLayer, _combine);
+                    _a2a.Start(_combine, this, CollectiveDoneEvent);
+                }
                 break;
             case PhaseKind.TpAllReduce:
                 _pendingCollectives = _tpCollectives.StartAllReduce(_batch, _bytesPerToken, this, CollectiveDoneEvent);
@@ -252,12 +259,6 @@ public sealed class ExpertParallelServer : IEventTarget
         }
         _stragglerSeconds[moeLayer] += max - sum / _n;
         Compute(_experts);
-    }
-
-    private void StartAllToAll(ReadOnlySpan<long> bytes)
-    {
-        _pendingCollectives = 1;
-        _a2a.Start(bytes, this, CollectiveDoneEvent);
     }
 
     private void CollectivesDone()

@@ -54,6 +54,7 @@ public static class ExpertParallelSimulation
             ["expert_parallel"] = system.DeviceCount.ToString(inv),
             ["placement"] = placement?.Strategy ?? "contiguous",
             ["all_to_all"] = config.AllToAll.ToString(),
+            ["dispatch"] = config.Dispatch.ToString(),
             ["requests"] = options.RequestTracePath ?? $"poisson rate {options.PoissonRatePerSecond.ToString(inv)}/s, prompt {options.PromptTokensMin}-{options.PromptTokensMax}, output {options.OutputTokensMin}-{options.OutputTokensMax}",
             ["request_count"] = requests.Count.ToString(inv),
             ["router"] = router.Description,

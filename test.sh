@@ -22,6 +22,28 @@ if [ ${#trx_files[@]} -eq 0 ]; then
   echo "no test results were written (build failure?)" >&2
   failed=$((failed + 1))
 fi
+
+# The capacity-planning studies in notebooks/ must run: each is one test (dotnet-repl, pinned in
+# .config/dotnet-tools.json, runs it headless against the Release build made above; a failing
+# cell makes its exit code non-zero). Executed copies go to TestResults/notebooks/.
+notebooks=(notebooks/*.ipynb)
+if [ ${#notebooks[@]} -gt 0 ]; then
+  if dotnet tool restore >/dev/null 2>&1; then
+    mkdir -p "$results/notebooks"
+    for nb in "${notebooks[@]}"; do
+      name=$(basename "$nb")
+      if (cd notebooks && dotnet repl --run "$name" --exit-after-run --output-path "$results/notebooks/$name") >"$results/notebooks/$name.log" 2>&1; then
+        passed=$((passed + 1)); echo "notebook passed: $nb"
+      else
+        failed=$((failed + 1)); echo "notebook FAILED: $nb (log: TestResults/notebooks/$name.log)" >&2
+        tail -20 "$results/notebooks/$name.log" >&2
+      fi
+    done
+  else
+    echo "dotnet tool restore failed: notebooks not run" >&2
+    failed=$((failed + ${#notebooks[@]}))
+  fi
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
 exit 0

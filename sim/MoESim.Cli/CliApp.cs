@@ -20,6 +20,7 @@ internal static class CliApp
         root.Add(RooflineCommand.Build());
         root.Add(ModelCommand.Build());
         root.Add(PlaceCommand.Build());
+        root.Add(PlanCommand.Build());
         root.Add(TraceCommand.Build());
         root.Add(BenchCommand.Build());
         root.Add(ValidateCommand.Build());

@@ -91,7 +91,7 @@ public static class LineChart
         scatter.LinePattern = LinePattern.DenselyDashed;
         scatter.MarkerSize = 0;
         plot.Add.Plottable(new PathEffectReset());
-        if (markers)
+        if (markers && series.Marker != SeriesMarker.None)
         {
             ScottPlot.Plottables.Scatter points = plot.Add.ScatterPoints(xs, ys, color);
             points.Axes.YAxis = yAxis;
@@ -105,6 +105,7 @@ public static class LineChart
         (scatter.MarkerShape, scatter.MarkerSize) = marker switch
         {
             SeriesMarker.OpenCircle => (MarkerShape.OpenCircle, visible ? 12f : 0f),
+            SeriesMarker.None => (MarkerShape.None, 0f),
             _ => (MarkerShape.FilledCircle, visible ? 7f : 0f),
         };
         if (marker == SeriesMarker.OpenCircle)

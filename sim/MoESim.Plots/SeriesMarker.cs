@@ -11,4 +11,7 @@ public enum SeriesMarker
 
     /// <summary>A larger open ring that stays visible around a filled marker at the same point.</summary>
     OpenCircle,
+
+    /// <summary>No marker: a line that marks a level (a limit), not measured points.</summary>
+    None,
 }

@@ -61,13 +61,13 @@ public static class PlacementWindowTable
         var gainS = replaced.Sum(r => r.GainSecondsPerStep);
         var breakEven = !(gainS > 0) ? "no break-even: re-placed is not faster even before migration"
             : migrationS == 0 ? "break-even at once (nothing migrates)"
-            : $"break-even at {(migrationS / gainS).ToString("F0", CultureInfo.InvariantCulture)} serving steps per window";
+            : string.Create(CultureInfo.InvariantCulture, $"break-even at {migrationS / gainS:F0} serving steps per window");
         var pays = amortisedMs < staticMs;
         return
         [
-            $"windows 1..{rows.Count - 1} (re-placed from the window before), means: max device load {staticLoad:F1} static vs {replacedLoad:F1} re-placed token-expert pairs per step; MoE time {staticMs:F4} static vs {replacedMs:F4} re-placed ms/step",
-            $"migration: {gb:F3} GB moved in {n} re-placements, {migrationS / n:F4} s each on average (slowest device, links in parallel, serving paused)",
-            $"amortised over {steps.ToString("G", CultureInfo.InvariantCulture)} serving steps per window (--steps-per-window): {amortisedMs:F4} ms/step re-placed vs {staticMs:F4} static; re-placement {(pays ? "pays off" : "does not pay off")} ({replaced.Count(r => r.PaysOff)} of {n} windows); {breakEven}",
+            string.Create(CultureInfo.InvariantCulture, $"windows 1..{rows.Count - 1} (re-placed from the window before), means: max device load {staticLoad:F1} static vs {replacedLoad:F1} re-placed token-expert pairs per step; MoE time {staticMs:F4} static vs {replacedMs:F4} re-placed ms/step"),
+            string.Create(CultureInfo.InvariantCulture, $"migration: {gb:F3} GB moved in {n} re-placements, {migrationS / n:F4} s each on average (slowest device, links in parallel, serving paused)"),
+            string.Create(CultureInfo.InvariantCulture, $"amortised over {steps:G} serving steps per window (--steps-per-window): {amortisedMs:F4} ms/step re-placed vs {staticMs:F4} static; re-placement {(pays ? "pays off" : "does not pay off")} ({replaced.Count(r => r.PaysOff)} of {n} windows); {breakEven}"),
         ];
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using MoESim.Cli;
 using MoESim.Cost;
 using MoESim.Models;
+using MoESim.Plots;
 using MoESim.Tests.Cli;
 
 namespace MoESim.Placement.Tests;
@@ -42,6 +44,24 @@ public class PlaceWindowsCommandTests
             Assert.That(Cell(w, "replaced_amortised_ms_per_step"), Is.EqualTo(Cell(w, "replaced_moe_ms_per_step") + Cell(w, "migration_s") * 1e3 / 500).Within(0.0002), $"window {w}");
         }
         Directory.Delete(dir, recursive: true);
+    }
+
+    [Test]
+    public void PlotSeriesName_UnderAGermanCulture_PrintsADecimalPoint()
+    {
+        var rows = new[] { PlacementWindowRowTests.Row(60e-6, 60e-6, 0, servingSteps: 2.5, window: 0), PlacementWindowRowTests.Row(60e-6, 50e-6, 1e-3, servingSteps: 2.5) };
+        var previous = CultureInfo.CurrentCulture;
+        LineChartData chart;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            chart = PlaceWindows.ChartData(rows, 2.5, "greedy", "test");
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+        Assert.That(chart.Series.Select(s => s.Name), Does.Contain("re-placed + migration / 2.5 steps"));
     }
 
     [TestCase("--windows: must be at least 2", "--windows", "1")]

@@ -2,7 +2,6 @@ using System.Globalization;
 using MoESim.Cli;
 using MoESim.Cost;
 using MoESim.Models;
-using MoESim.Plots;
 using MoESim.Tests.Cli;
 
 namespace MoESim.Placement.Tests;
@@ -49,18 +48,8 @@ public class PlaceWindowsCommandTests
     [Test]
     public void PlotSeriesName_UnderAGermanCulture_PrintsADecimalPoint()
     {
-        var rows = new[] { PlacementWindowRowTests.Row(60e-6, 60e-6, 0, servingSteps: 2.5, window: 0), PlacementWindowRowTests.Row(60e-6, 50e-6, 1e-3, servingSteps: 2.5) };
-        var previous = CultureInfo.CurrentCulture;
-        LineChartData chart;
-        try
-        {
-            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
-            chart = PlaceWindows.ChartData(rows, 2.5, "greedy", "test");
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = previous;
-        }
+        var rows = PlacementWindowRowTests.TwoWindows(servingSteps: 2.5);
+        var chart = PlacementFixtures.UnderCulture("de-DE", () => PlaceWindows.ChartData(rows, 2.5, "greedy", "test"));
         Assert.That(chart.Series.Select(s => s.Name), Does.Contain("re-placed + migration / 2.5 steps"));
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MoESim.Config;
 using MoESim.IO;
 using MoESim.Placement;
@@ -20,7 +21,7 @@ internal static class PlaceWindows
     {
         if (windows is not { } n)
         {
-            if (stepsPerWindow is { } s) throw new InputException($"{s}", "--steps-per-window", "only applies with --windows N");
+            if (stepsPerWindow is { } s) throw new InputException(s.ToString(CultureInfo.InvariantCulture), "--steps-per-window", "only applies with --windows N");
             if (windowOrder is not null) throw new InputException(windowOrder, "--window-order", "only applies with --windows N");
             return null;
         }
@@ -32,7 +33,7 @@ internal static class PlaceWindows
             _ => throw new InputException(windowOrder, "--window-order", "expected file or iteration"),
         };
         var steps = stepsPerWindow ?? DefaultServingStepsPerWindow;
-        if (!(steps > 0) || double.IsInfinity(steps)) throw new InputException($"{steps}", "--steps-per-window", "must be a finite number greater than zero");
+        if (!(steps > 0) || double.IsInfinity(steps)) throw new InputException(steps.ToString(CultureInfo.InvariantCulture), "--steps-per-window", "must be a finite number greater than zero");
         return (n, order, steps);
     }
 
@@ -47,17 +48,21 @@ internal static class PlaceWindows
         AtomicFile.WriteAllText(csv, PlacementWindowTable.ToCsv(rows));
         files.Add(csv);
         if (plots) files.Add(Plot(rows, stepsPerWindow, strategy.Name, Path.Combine(folder, "windows"), title));
-        var text = $"Re-placement with {strategy.Name} over {windows.Count} windows of the scored part ({windows.ScoredSteps} trace steps in {(windows.Order == WindowOrder.File ? "file" : "iteration")} order, {windows.StepsIn(0)}-{windows.StepsIn(windows.Count - 1)} per window); window w >= 1 is placed from window w-1:\n"
+        var text = string.Create(CultureInfo.InvariantCulture, $"Re-placement with {strategy.Name} over {windows.Count} windows of the scored part ({windows.ScoredSteps} trace steps in {(windows.Order == WindowOrder.File ? "file" : "iteration")} order, {windows.StepsIn(0)}-{windows.StepsIn(windows.Count - 1)} per window); window w >= 1 is placed from window w-1:\n")
             + PlacementWindowTable.ToMarkdown(rows)
             + string.Join('\n', PlacementWindowTable.Summary(rows)) + '\n';
         return (text, files);
     }
 
-    private static string Plot(IReadOnlyList<PlacementWindowRow> rows, double stepsPerWindow, string strategy, string path, string title)
+    private static string Plot(IReadOnlyList<PlacementWindowRow> rows, double stepsPerWindow, string strategy, string path, string title) =>
+        LineChart.Save(ChartData(rows, stepsPerWindow, strategy, title), path).PngPath;
+
+    /// <summary>The windows plot: MoE time per window (static, re-placed, re-placed with migration amortised) and GB migrated.</summary>
+    internal static LineChartData ChartData(IReadOnlyList<PlacementWindowRow> rows, double stepsPerWindow, string strategy, string title)
     {
         var xs = rows.Select(r => (double)r.Window).ToArray();
         var migratedGb = rows.Select(r => r.Migration.Bytes / 1e9).ToArray();
-        var chart = LineChart.Save(new LineChartData
+        return new LineChartData
         {
             Title = $"{strategy} re-placement, {title}",
             XAxisLabel = "Window (time order; w >= 1 placed from window w-1)",
@@ -66,7 +71,7 @@ internal static class PlaceWindows
             [
                 new LineSeries { Name = "static (placed once, fit part)", Xs = xs, Ys = rows.Select(r => r.Static.MoeSecondsPerStep * 1e3).ToArray() },
                 new LineSeries { Name = "re-placed", Xs = xs, Ys = rows.Select(r => r.Replaced.MoeSecondsPerStep * 1e3).ToArray() },
-                new LineSeries { Name = $"re-placed + migration / {stepsPerWindow:G} steps", Xs = xs, Ys = rows.Select(r => r.ReplacedAmortisedSecondsPerStep * 1e3).ToArray() },
+                new LineSeries { Name = string.Create(CultureInfo.InvariantCulture, $"re-placed + migration / {stepsPerWindow:G} steps"), Xs = xs, Ys = rows.Select(r => r.ReplacedAmortisedSecondsPerStep * 1e3).ToArray() },
             ],
             RightYAxisLabel = "Expert weights migrated (GB)",
             RightSeries = [new LineSeries { Name = "migrated", Xs = xs, Ys = migratedGb }],
@@ -74,7 +79,6 @@ internal static class PlaceWindows
             RightYAxisRange = (0, Math.Max(migratedGb.Max(), 1e-3)),
             ShowMarkers = true,
             IntegerX = true,
-        }, path);
-        return chart.PngPath;
+        };
     }
 }

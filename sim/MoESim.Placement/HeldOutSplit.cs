@@ -52,6 +52,8 @@ public static class HeldOutSplit
     /// Copies the held-out part (the same requests <see cref="Split(Func{IRoutingTraceReader}, TraceShape, int, double)"/>
     /// scores on; the whole trace when <paramref name="holdoutFraction"/> is 0) to
     /// <paramref name="writer"/> and completes it, so that it can be replayed. Returns the steps written.
+    /// Throws <see cref="InputException"/> as <see cref="FitRequestCount"/> does (holdout outside [0, 1),
+    /// an empty fit or held-out part).
     /// </summary>
     public static long WriteHeldOut(Func<IRoutingTraceReader> open, double holdoutFraction, IRoutingTraceWriter writer)
     {
@@ -59,9 +61,14 @@ public static class HeldOutSplit
         ArgumentNullException.ThrowIfNull(writer);
         var step = new RoutingStep();
         var requests = new HashSet<int>();
+        string path;
         using (var reader = open())
+        {
+            path = reader.Path;
             while (reader.TryRead(step)) requests.Add(step.RequestId);
-        var fitRequests = holdoutFraction == 0 ? 0 : (int)Math.Floor(requests.Count * (1 - holdoutFraction));
+        }
+        var fitRequests = FitRequestCount(requests.Count, holdoutFraction, path);
+        if (holdoutFraction == 0) fitRequests = 0; // nothing held out: the whole trace is scored
         var order = new Dictionary<int, int>();
         long written = 0;
         using (var reader = open())

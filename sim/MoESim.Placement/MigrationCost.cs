@@ -10,12 +10,14 @@ namespace MoESim.Placement;
 /// <remarks>
 /// Model (hand-calculable, the evaluator's all-to-all model applied to weights): each new copy is
 /// sent by a device that held the expert in the old placement, the lowest-numbered one in the
-/// receiver's node if any (intra-node link), else the lowest-numbered one overall (inter-node
-/// link). Per device, time = max(bytes in, bytes out) inside the node / intra-node bandwidth +
-/// max(bytes in, bytes out) between nodes / inter-node bandwidth (the per-device bandwidths of
-/// <see cref="PlacementSystem"/>, from the system profile); devices transfer in parallel, so the
-/// migration takes the slowest device's time. Serving is assumed paused meanwhile (no overlap with
-/// compute), which makes the time an upper bound; link latency and protocol overheads are left out.
+/// receiver's node if any (intra-node link), else the lowest-numbered one overall, necessarily in
+/// another node (inter-node link). Per device, time = max(bytes in, bytes out) inside the node /
+/// intra-node bandwidth + max(bytes in, bytes out) between nodes / inter-node bandwidth (the
+/// per-device bandwidths of <see cref="PlacementSystem"/>, from the system profile); devices
+/// transfer in parallel, so the migration takes the slowest device's time. Serving is assumed
+/// paused meanwhile (no overlap with compute) and one old host sends each copy, so the time is a
+/// pessimistic bandwidth estimate; it is not an upper bound, since link latency and protocol
+/// overheads are left out.
 /// </remarks>
 public static class MigrationCost
 {

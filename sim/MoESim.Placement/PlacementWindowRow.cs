@@ -37,9 +37,10 @@ public sealed record PlacementWindowRow
 
     /// <summary>
     /// Serving steps a window must last for the gain to repay the migration: migration seconds /
-    /// gain per step; 0 when nothing migrates, +∞ when re-placing gains nothing.
+    /// gain per step when the gain is &gt; 0 (so 0 when re-placing is faster and nothing migrates);
+    /// +∞ (never) when re-placing gains nothing (gain ≤ 0), whether or not anything migrates.
     /// </summary>
-    public double BreakEvenServingSteps => Migration.Seconds == 0 ? 0 : GainSecondsPerStep > 0 ? Migration.Seconds / GainSecondsPerStep : double.PositiveInfinity;
+    public double BreakEvenServingSteps => GainSecondsPerStep > 0 ? Migration.Seconds / GainSecondsPerStep : double.PositiveInfinity;
 
     /// <summary>True when re-placing is faster per step after paying for the migration (false for window 0, where nothing is re-placed).</summary>
     public bool PaysOff => Window > 0 && ReplacedAmortisedSecondsPerStep < Static.MoeSecondsPerStep;

@@ -33,7 +33,8 @@ public static class PlacementWindowTable
 
     /// <summary>
     /// CSV, one line per window. Window 0 is served by the static placement in both columns
-    /// (nothing to re-place from), so its break-even and pays_off cells are empty. Mean device
+    /// (nothing to re-place from), so its break-even and pays_off cells are empty; a window whose
+    /// re-placed placement is not faster (gain ≤ 0) breaks even "never", even when nothing moves. Mean device
     /// load depends on the window only, so it is one column for both placements.
     /// </summary>
     public static string ToCsv(IReadOnlyList<PlacementWindowRow> rows) => TextTable.Csv(Headers, Cells(rows));
@@ -58,15 +59,15 @@ public static class PlacementWindowTable
         double staticLoad = replaced.Sum(r => r.Static.MaxDeviceLoadTokens) / n, replacedLoad = replaced.Sum(r => r.Replaced.MaxDeviceLoadTokens) / n;
         double gb = replaced.Sum(r => r.Migration.Bytes) / 1e9, migrationS = replaced.Sum(r => r.Migration.Seconds);
         var gainS = replaced.Sum(r => r.GainSecondsPerStep);
-        var breakEven = migrationS == 0 ? "break-even at once (nothing migrates)"
-            : gainS > 0 ? $"break-even at {(migrationS / gainS).ToString("F0", CultureInfo.InvariantCulture)} serving steps per window"
-            : "no break-even: re-placed is not faster even before migration";
+        var breakEven = !(gainS > 0) ? "no break-even: re-placed is not faster even before migration"
+            : migrationS == 0 ? "break-even at once (nothing migrates)"
+            : string.Create(CultureInfo.InvariantCulture, $"break-even at {migrationS / gainS:F0} serving steps per window");
         var pays = amortisedMs < staticMs;
         return
         [
-            $"windows 1..{rows.Count - 1} (re-placed from the window before), means: max device load {staticLoad:F1} static vs {replacedLoad:F1} re-placed token-expert pairs per step; MoE time {staticMs:F4} static vs {replacedMs:F4} re-placed ms/step",
-            $"migration: {gb:F3} GB moved in {n} re-placements, {migrationS / n:F4} s each on average (slowest device, links in parallel, serving paused)",
-            $"amortised over {steps.ToString("G", CultureInfo.InvariantCulture)} serving steps per window (--steps-per-window): {amortisedMs:F4} ms/step re-placed vs {staticMs:F4} static; re-placement {(pays ? "pays off" : "does not pay off")} ({replaced.Count(r => r.PaysOff)} of {n} windows); {breakEven}",
+            string.Create(CultureInfo.InvariantCulture, $"windows 1..{rows.Count - 1} (re-placed from the window before), means: max device load {staticLoad:F1} static vs {replacedLoad:F1} re-placed token-expert pairs per step; MoE time {staticMs:F4} static vs {replacedMs:F4} re-placed ms/step"),
+            string.Create(CultureInfo.InvariantCulture, $"migration: {gb:F3} GB moved in {n} re-placements, {migrationS / n:F4} s each on average (slowest device, links in parallel, serving paused)"),
+            string.Create(CultureInfo.InvariantCulture, $"amortised over {steps:G} serving steps per window (--steps-per-window): {amortisedMs:F4} ms/step re-placed vs {staticMs:F4} static; re-placement {(pays ? "pays off" : "does not pay off")} ({replaced.Count(r => r.PaysOff)} of {n} windows); {breakEven}"),
         ];
     }
 }

@@ -25,11 +25,17 @@ public sealed class TraceWindows
     private readonly int _fitRequests;
     private readonly bool _scoreAll;
     private readonly long[] _bounds;
-    private readonly long[]? _iterationStart; // iteration order: rank of the first scored step of each iteration
+    // Iteration order: each distinct iteration value's position among them (sorted), and per position the rank of the
+    // first scored step of that iteration. Positions, not the values, index the arrays: iterations only increase, so a
+    // trace may number them by a global step counter (10^9), and memory must follow the distinct values.
+    private readonly Dictionary<int, int>? _iterationPosition;
+    private readonly long[]? _iterationStart;
 
-    private TraceWindows(Func<IRoutingTraceReader> open, TraceShape shape, int devices, int fitRequests, bool scoreAll, long[] bounds, long[]? iterationStart)
+    private TraceWindows(Func<IRoutingTraceReader> open, TraceShape shape, int devices, int fitRequests, bool scoreAll, long[] bounds,
+        (Dictionary<int, int> Position, long[] Start)? iterations)
     {
-        _iterationStart = iterationStart;
+        _iterationPosition = iterations?.Position;
+        _iterationStart = iterations?.Start;
         _open = open;
         _shape = shape;
         _devices = devices;
@@ -94,33 +100,42 @@ public sealed class TraceWindows
             throw new InputException(path, "--windows", $"{windows} windows need at least {windows} steps, but the scored part ({(scoreAll ? "the whole trace" : $"the last {firstSeen.Count - fitRequests} of {firstSeen.Count} requests")}) has {scored}");
         var bounds = new long[windows + 1];
         for (var w = 0; w <= windows; w++) bounds[w] = w * scored / windows;
-        var iterationStart = order == WindowOrder.Iteration ? IterationStarts(open, fitRequests, scoreAll) : null;
-        return new TraceWindows(open, modelShape, numDevices, fitRequests, scoreAll, bounds, iterationStart);
+        (Dictionary<int, int>, long[])? iterations = order == WindowOrder.Iteration ? IterationStarts(open, fitRequests, scoreAll) : null;
+        return new TraceWindows(open, modelShape, numDevices, fitRequests, scoreAll, bounds, iterations);
     }
 
     /// <summary>In-memory variant of <see cref="Plan(Func{IRoutingTraceReader}, TraceShape, int, double, int, WindowOrder)"/> (tests, synthetic traces).</summary>
     public static TraceWindows Plan(IReadOnlyList<RoutingStep> steps, TraceShape modelShape, int numDevices, double holdoutFraction, int windows, WindowOrder order = WindowOrder.File) =>
         Plan(() => new InMemoryTraceReader(steps, modelShape), modelShape, numDevices, holdoutFraction, windows, order);
 
-    /// <summary>One more pass: per iteration, the scored steps of smaller iterations (prefix sums of a histogram).</summary>
-    private static long[] IterationStarts(Func<IRoutingTraceReader> open, int fitRequests, bool scoreAll)
+    /// <summary>
+    /// One more pass: the distinct iteration values of the scored steps, each mapped to its position
+    /// in sorted order, and per position the scored steps of smaller iterations (prefix sums of a histogram).
+    /// </summary>
+    private static (Dictionary<int, int> Position, long[] Start) IterationStarts(Func<IRoutingTraceReader> open, int fitRequests, bool scoreAll)
     {
         var step = new RoutingStep();
         var firstSeen = new Dictionary<int, int>();
-        var counts = new List<long>();
+        var counts = new Dictionary<int, long>();
         using (var reader = open())
         {
             while (reader.TryRead(step))
             {
                 if (!firstSeen.TryGetValue(step.RequestId, out var index)) firstSeen[step.RequestId] = index = firstSeen.Count;
                 if (!scoreAll && index < fitRequests) continue;
-                while (counts.Count <= step.Iteration) counts.Add(0);
-                counts[step.Iteration]++;
+                counts[step.Iteration] = counts.GetValueOrDefault(step.Iteration) + 1;
             }
         }
-        var starts = new long[counts.Count];
-        for (var i = 1; i < starts.Length; i++) starts[i] = starts[i - 1] + counts[i - 1];
-        return starts;
+        var iterations = counts.Keys.ToArray();
+        Array.Sort(iterations);
+        var position = new Dictionary<int, int>(iterations.Length);
+        var starts = new long[iterations.Length];
+        for (var i = 0; i < iterations.Length; i++)
+        {
+            position[iterations[i]] = i;
+            if (i > 0) starts[i] = starts[i - 1] + counts[iterations[i - 1]];
+        }
+        return (position, starts);
     }
 
     /// <summary>Throws <see cref="InputException"/> unless <paramref name="windows"/> ≥ 2 (one window has nothing to re-place from).</summary>
@@ -147,14 +162,15 @@ public sealed class TraceWindows
         var step = new RoutingStep();
         var firstSeen = new Dictionary<int, int>();
         var seen = new long[_iterationStart!.Length];
+        var position = _iterationPosition!;
         using var reader = _open();
         var builder = new RoutingStatisticsBuilder(_shape, _devices, reader.Path);
         while (reader.TryRead(step))
         {
             if (!firstSeen.TryGetValue(step.RequestId, out var index)) firstSeen[step.RequestId] = index = firstSeen.Count;
             if (!_scoreAll && index < _fitRequests) continue;
-            if (step.Iteration >= seen.Length) throw Changed(reader.Path);
-            var rank = _iterationStart[step.Iteration] + seen[step.Iteration]++;
+            if (!position.TryGetValue(step.Iteration, out var p)) throw Changed(reader.Path);
+            var rank = _iterationStart[p] + seen[p]++;
             if (rank >= _bounds[window] && rank < _bounds[window + 1]) builder.Add(step);
         }
         var stats = builder.Build();

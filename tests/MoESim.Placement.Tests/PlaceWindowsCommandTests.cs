@@ -1,4 +1,5 @@
 using System.Globalization;
+using MoESim.Cli;
 using MoESim.Cost;
 using MoESim.Models;
 using MoESim.Tests.Cli;
@@ -42,6 +43,14 @@ public class PlaceWindowsCommandTests
             Assert.That(Cell(w, "replaced_amortised_ms_per_step"), Is.EqualTo(Cell(w, "replaced_moe_ms_per_step") + Cell(w, "migration_s") * 1e3 / 500).Within(0.0002), $"window {w}");
         }
         Directory.Delete(dir, recursive: true);
+    }
+
+    [Test]
+    public void PlotSeriesName_UnderAGermanCulture_PrintsADecimalPoint()
+    {
+        var rows = PlacementWindowRowTests.TwoWindows(servingSteps: 2.5);
+        var chart = PlacementFixtures.UnderCulture("de-DE", () => PlaceWindows.ChartData(rows, 2.5, "greedy", "test"));
+        Assert.That(chart.Series.Select(s => s.Name), Does.Contain("re-placed + migration / 2.5 steps"));
     }
 
     [TestCase("--windows: must be at least 2", "--windows", "1")]

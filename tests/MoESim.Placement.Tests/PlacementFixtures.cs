@@ -1,3 +1,4 @@
+using System.Globalization;
 using MoESim.Parallelism;
 using MoESim.Placement;
 using MoESim.Traces;
@@ -40,6 +41,21 @@ internal static class PlacementFixtures
         var b = new RoutingStatisticsBuilder(shape, devices, "test");
         foreach (var s in steps) b.Add(s);
         return b.Build();
+    }
+
+    /// <summary>Runs <paramref name="body"/> with <see cref="CultureInfo.CurrentCulture"/> set to <paramref name="culture"/> (e.g. de-DE, decimal comma), then restores it.</summary>
+    public static T UnderCulture<T>(string culture, Func<T> body)
+    {
+        var previous = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo(culture);
+            return body();
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
     }
 
     public static TraceShape Shape(int layers, int experts, int k) => new() { NumMoeLayers = layers, NumExperts = experts, TopK = k };

@@ -35,6 +35,41 @@ public class RoutingStatisticsTests
         Assert.That(held.Loads[0], Is.EqualTo(new double[] { 0, 0, 0, 1 }));
     }
 
+    [TestCase(0.25, new[] { 3 })]
+    [TestCase(0.5, new[] { 2, 3 })]
+    [TestCase(0.0, new[] { 0, 1, 2, 3 })]
+    public void WriteHeldOut_WritesTheHeldOutRequests(double holdout, int[] expected)
+    {
+        var steps = Enumerable.Range(0, 4).Select(r => Step(r, new[] { new[] { new[] { r } } })).ToList();
+        var writer = new ListWriter();
+        var written = HeldOutSplit.WriteHeldOut(() => new InMemoryTraceReader(steps, Shape(1, 4, 1), "t.jsonl"), holdout, writer);
+        Assert.That(written, Is.EqualTo(expected.Length));
+        Assert.That(writer.Requests, Is.EqualTo(expected));
+        Assert.That(writer.Completed, Is.True);
+    }
+
+    [TestCase(0.9, "t.jsonl: --holdout: 0.9 of 4 requests leaves an empty fit or held-out part")]
+    [TestCase(1.0, "1: --holdout: must be in [0, 1)")]
+    [TestCase(-0.5, "-0.5: --holdout: must be in [0, 1)")]
+    public void WriteHeldOut_HoldoutLeavingAnEmptyPartOrOutOfRange_IsAnInputError(double holdout, string expected)
+    {
+        var steps = Enumerable.Range(0, 4).Select(r => Step(r, new[] { new[] { new[] { r } } })).ToList();
+        var writer = new ListWriter();
+        var ex = Assert.Throws<InputException>(() => HeldOutSplit.WriteHeldOut(() => new InMemoryTraceReader(steps, Shape(1, 4, 1), "t.jsonl"), holdout, writer));
+        Assert.That(ex!.Message, Is.EqualTo(expected));
+        Assert.That(writer.Requests, Is.Empty);
+    }
+
+    /// <summary>Records the request ids written.</summary>
+    private sealed class ListWriter : IRoutingTraceWriter
+    {
+        public List<int> Requests { get; } = [];
+        public bool Completed { get; private set; }
+        public void Write(RoutingStep step) => Requests.Add(step.RequestId);
+        public void Complete() => Completed = true;
+        public void Dispose() { }
+    }
+
     [Test]
     public void TraceShapeNotMatchingTheModel_IsAnInputError()
     {

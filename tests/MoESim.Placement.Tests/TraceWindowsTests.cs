@@ -7,7 +7,8 @@ namespace MoESim.Placement.Tests;
 public class TraceWindowsTests
 {
     /// <summary>Requests 0 and 1 written one after the other, 3 iterations each; iteration i has i + 1 tokens, all on expert 0.</summary>
-    private static List<RoutingStep> TwoRequestsOneAfterTheOther()
+    /// <param name="iterationStride">Iteration i is numbered i × this (a global step counter numbers them sparsely).</param>
+    private static List<RoutingStep> TwoRequestsOneAfterTheOther(int iterationStride = 1)
     {
         var steps = new List<RoutingStep>();
         for (var r = 0; r < 2; r++)
@@ -16,7 +17,7 @@ public class TraceWindowsTests
             for (var i = 0; i < 3; i++)
             {
                 var step = new RoutingStep();
-                step.Reset(r, i, first, i + 1, i == 0, 1, 1, false);
+                step.Reset(r, i * iterationStride, first, i + 1, i == 0, 1, 1, false);
                 step.ExpertIds.Clear();
                 steps.Add(step);
                 first += i + 1;
@@ -45,6 +46,20 @@ public class TraceWindowsTests
         var stats = windows.Statistics().ToList();
         Assert.That(stats.Select(s => s.Steps), Is.EqualTo(new long[] { 2, 2, 2 }));
         Assert.That(stats.Select(s => s.Tokens), Is.EqualTo(new long[] { 2, 4, 6 }), "both requests' iteration w: 2 (w + 1) tokens");
+    }
+
+    [Test]
+    public void IterationOrder_LargeSparseIterations_SameWindowsAsConsecutiveOnes()
+    {
+        // Iterations 0, 1e9, 2e9: one slot per iteration value up to the largest would need 2e9 slots.
+        var sparse = TraceWindows.Plan(TwoRequestsOneAfterTheOther(1_000_000_000), Shape, 1, 0, 3, WindowOrder.Iteration);
+        var dense = TraceWindows.Plan(TwoRequestsOneAfterTheOther(), Shape, 1, 0, 3, WindowOrder.Iteration);
+        var sparseStats = sparse.Statistics().ToList();
+        var denseStats = dense.Statistics().ToList();
+        Assert.That(sparseStats.Select(s => s.Steps), Is.EqualTo(new long[] { 2, 2, 2 }));
+        Assert.That(sparseStats.Select(s => s.Tokens), Is.EqualTo(new long[] { 2, 4, 6 }), "both requests' iteration w: 2 (w + 1) tokens");
+        Assert.That(sparseStats.Select(s => s.Tokens), Is.EqualTo(denseStats.Select(s => s.Tokens)));
+        Assert.That(sparseStats.Select(s => s.Loads[0]), Is.EqualTo(denseStats.Select(s => s.Loads[0])));
     }
 
     [TestCase(WindowOrder.File)]

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MoESim.Randomness;
 
 /// <summary>
@@ -37,14 +39,29 @@ public sealed class SeededRandom
     /// <summary>Next 64 random bits.</summary>
     public ulong NextUInt64()
     {
-        var result = RotateLeft(_s1 * 5, 7) * 9;
-        var t = _s1 << 17;
-        _s2 ^= _s0;
-        _s3 ^= _s1;
-        _s1 ^= _s2;
-        _s0 ^= _s3;
-        _s2 ^= t;
-        _s3 = RotateLeft(_s3, 45);
+        // Through locals, not refs to the fields: the JIT cannot tell four field refs apart, and
+        // once this is inlined into a caller's loop it would update the state in memory.
+        ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
+        var result = Step(ref s0, ref s1, ref s2, ref s3);
+        (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
+        return result;
+    }
+
+    /// <summary>
+    /// One xoshiro256** step: returns the output of state (s0..s3) and advances it. Called on
+    /// locals and inlined, so the state stays in registers (the one copy of the algorithm).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Step(ref ulong s0, ref ulong s1, ref ulong s2, ref ulong s3)
+    {
+        var result = RotateLeft(s1 * 5, 7) * 9;
+        var t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = RotateLeft(s3, 45);
         return result;
     }
 
@@ -55,17 +72,7 @@ public sealed class SeededRandom
     public void Fill(Span<ulong> destination)
     {
         ulong s0 = _s0, s1 = _s1, s2 = _s2, s3 = _s3;
-        for (var i = 0; i < destination.Length; i++)
-        {
-            destination[i] = RotateLeft(s1 * 5, 7) * 9;
-            var t = s1 << 17;
-            s2 ^= s0;
-            s3 ^= s1;
-            s1 ^= s2;
-            s0 ^= s3;
-            s2 ^= t;
-            s3 = RotateLeft(s3, 45);
-        }
+        for (var i = 0; i < destination.Length; i++) destination[i] = Step(ref s0, ref s1, ref s2, ref s3);
         (_s0, _s1, _s2, _s3) = (s0, s1, s2, s3);
     }
 

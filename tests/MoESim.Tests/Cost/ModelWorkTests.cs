@@ -45,11 +45,18 @@ public class ModelWorkTests
     }
 
     [Test]
-    public void DenseModel_ActiveParametersIncludingInputEmbedding_EqualTotal()
+    public void DenseModel_ActiveParametersIncludingInputEmbedding_EqualTotal_ByHand()
     {
-        // With no routed experts every parameter is used by every token.
+        // With no routed experts every parameter is used by every token, so both are the hand count of the
+        // dense model (Mixtral's shapes with one 14336-wide FFN per layer, i.e. Mistral-7B, published as 7.24B):
+        //   attention per layer: Wq 4096x4096 + Wk 4096x1024 + Wv 4096x1024 + Wo 4096x4096 = 41,943,040
+        //   FFN per layer: gate, up, down 3 x 4096 x 14336 = 176,160,768
+        //   norms per layer: 2 x 4096 = 8,192 -> 218,112,000 per layer x 32 layers = 6,979,584,000
+        //   input embedding 32000 x 4096 = 131,072,000 + untied LM head 131,072,000 = 262,144,000
+        //   final norm 4,096 -> 6,979,584,000 + 262,144,000 + 4,096 = 7,241,732,096.
         var work = new ModelWork(CostTestModels.Mixtral() with { Moe = null, DenseIntermediateSize = 14336 });
-        Assert.That(work.ActiveParametersIncludingInputEmbedding, Is.EqualTo(work.TotalParameters).Within(Tol).Percent);
+        Assert.That(work.TotalParameters, Is.EqualTo(7_241_732_096.0).Within(Tol).Percent);
+        Assert.That(work.ActiveParametersIncludingInputEmbedding, Is.EqualTo(7_241_732_096.0).Within(Tol).Percent);
     }
 
     [Test]

@@ -28,7 +28,8 @@ internal sealed class MoeTraceScanner : IDisposable
     private readonly int _bytesPerSelection;
     private byte[] _payload;
     private byte[] _spare;           // the next chunk is read into it
-    private BackgroundWork? _reading; // reads the next chunk into _spare
+    private BackgroundWork? _reading; // reads the next chunk into _ahead
+    private byte[] _ahead = [];      // the buffer _reading reads into (taken from _spare; a bigger pooled one once it grows), held until the chunk is taken, also when the read fails
     private Chunk _next;             // what _reading read
     private int _payloadLength;
     private int _position;
@@ -132,11 +133,11 @@ internal sealed class MoeTraceScanner : IDisposable
         if (_reading is { } reading)
         {
             _reading = null;
-            reading.Finish(); // rethrows the chunk's problem, now that the caller has reached it
-            (chunk, _next) = (_next, default);
+            reading.Finish(); // rethrows the chunk's problem, now that the caller has reached it (Dispose returns _ahead)
+            (chunk, _next, _ahead) = (_next, default, []);
             _spare = _payload; // the chunk came in the old spare buffer (or a bigger one replacing it)
         }
-        else chunk = ReadChunk(_nextChunkOffset, _payload);
+        else chunk = ReadChunk(_nextChunkOffset, ref _payload);
         _payload = chunk.Buffer;
         if (chunk.Length == 0)
         {
@@ -157,16 +158,20 @@ internal sealed class MoeTraceScanner : IDisposable
 
     private void ReadNextInBackground()
     {
-        var (offset, buffer) = (_nextChunkOffset, _spare);
-        _spare = [];
-        _reading = BackgroundWork.Start(() => _next = ReadChunk(offset, buffer));
+        var offset = _nextChunkOffset;
+        (_ahead, _spare) = (_spare, []);
+        _reading = BackgroundWork.Start(() => _next = ReadChunk(offset, ref _ahead));
     }
 
     /// <summary>A chunk's payload (the first Length bytes of Buffer; Length 0 at the end of the file), its offset and step count.</summary>
     private readonly record struct Chunk(byte[] Buffer, long Offset, int Length, int Steps);
 
-    /// <summary>Reads the chunk at <paramref name="offset"/> into <paramref name="buffer"/> (or a bigger pooled one) and checks it.</summary>
-    private Chunk ReadChunk(long offset, byte[] buffer)
+    /// <summary>
+    /// Reads the chunk at <paramref name="offset"/> into <paramref name="buffer"/> and checks it. A
+    /// bigger pooled buffer replaces <paramref name="buffer"/> at once (the old one goes back to the
+    /// pool), so the owner holds the right one to return even when the read then fails.
+    /// </summary>
+    private Chunk ReadChunk(long offset, ref byte[] buffer)
     {
         var (length, steps) = MoeTraceChunkFrame.Read(_file, _fileLength, Path, offset, ref buffer, static (old, need) => PooledArrays.Grow(old, 0, need));
         return new Chunk(buffer, offset, length, steps);
@@ -181,10 +186,10 @@ internal sealed class MoeTraceScanner : IDisposable
             {
                 reading.Finish(); // it still uses the file and a buffer
             }
-            catch (InputException) { } // a problem the caller never reached
-            if (_next.Buffer is { } next) PooledArrays.Return(next);
-            _next = default;
+            catch (Exception) { } // a problem the caller never reached (a bad chunk, an I/O error): thrown here, it would hide the exception that ended the scan
         }
+        PooledArrays.Return(_ahead); // the read-ahead's buffer, read into or not (the same array as _next.Buffer when it succeeded)
+        (_ahead, _next) = ([], default);
         _file.Dispose();
         PooledArrays.Return(_payload);
         PooledArrays.Return(_spare);

@@ -172,6 +172,26 @@ public class ReplayIndexScanTests
     }
 
     [Test]
+    public void SeveralChunks_ABadChunkReadAheadButNeverReached_DisposeIsQuiet()
+    {
+        var path = ManyChunks();
+        MoeTraceHeader header;
+        using (var reader = new MoeTraceReader(path)) header = reader.Header;
+        var bytes = File.ReadAllBytes(path);
+        var afterFirstMagic = header.Encode().Length + 4;
+        var second = afterFirstMagic + bytes.AsSpan(afterFirstMagic).IndexOf(MoeTraceFormat.ChunkMagic);
+        bytes[second + MoeTraceFormat.ChunkHeaderBytes + 100] ^= 0x01; // the second chunk's CRC fails; it is read ahead while the caller is in the first
+        File.WriteAllBytes(path, bytes);
+        var scanner = new MoeTraceScanner(path, header);
+        Assert.That(scanner.TryNext(out _), Is.True);
+        Assert.DoesNotThrow(scanner.Dispose, "the caller stopped before the bad chunk");
+        // Scanning on reaches it: reported at the second chunk, in file order.
+        using var again = new MoeTraceScanner(path, header);
+        var error = Assert.Throws<InputException>(() => { while (again.TryNext(out _)) { } })!.Errors[0];
+        Assert.That(error.Field, Is.EqualTo($"chunk at byte {second}: chunk crc32"));
+    }
+
+    [Test]
     public void SeveralChunks_ALaterChunksBadCrc_IsReported()
     {
         var path = ManyChunks();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using MoESim.Config;
 
 namespace MoESim.Cli;
@@ -28,6 +29,22 @@ internal static class CliApp
     }
 
     public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        // Numbers in tables, CSVs, reports and error messages are read by tools and people alike:
+        // one format on every machine, whatever its locale (de-DE would print 0,5).
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return RunInvariant(args, stdout, stderr);
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+        }
+    }
+
+    private static int RunInvariant(string[] args, TextWriter? stdout, TextWriter? stderr)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;

@@ -25,6 +25,7 @@ public sealed class ServingChartsTests
         // Fractions 0 and 1 used to get a -0.05..1.05 axis from ScottPlot's margin.
         LineChartData data = ServingCharts.UtilisationChart([Point(0.5, 0, 0), Point(1.5, 1, 0.4), Point(2.5, 0.7, 0.9)], "t");
 
+        Assert.That(data.YAxisRange, Is.EqualTo((0.0, 1.0)));
         ChartTestSupport.AssertLeftAxisBounded(LineChart.Build(data), 0, 1);
     }
 }

@@ -62,9 +62,9 @@ public sealed class AllToAll : Collective
     public int RailPeer(int rank, int machine) => _railPeer[rank * _machines + machine];
 
     /// <summary>
-    /// Bytes that left the GPU holding them in the last run, each counted once: the off-diagonal
-    /// matrix, or a traffic's local and fabric legs (the NVLink forwarding of data that came
-    /// over the fabric is not counted again).
+    /// Bytes exchanged in the last run, each copy counted once: the off-diagonal matrix, or a
+    /// traffic's local and fabric legs (the NVLink legs that carry fabric data on, forward after
+    /// it and gather before it, are not counted again).
     /// </summary>
     public long LastMatrixBytes { get; private set; }
 
@@ -114,9 +114,9 @@ public sealed class AllToAll : Collective
         {
             for (int d = 0; d < n; d++)
             {
-                long local = traffic.Local[s * n + d], forward = traffic.Forward[s * n + d];
-                if (local < 0 || forward < 0) throw new ArgumentOutOfRangeException(nameof(traffic), $"negative bytes from rank {s} to rank {d}");
-                if ((local | forward) != 0 && _machine[s] != _machine[d])
+                long local = traffic.Local[s * n + d], forward = traffic.Forward[s * n + d], gather = traffic.Gather[s * n + d];
+                if (local < 0 || forward < 0 || gather < 0) throw new ArgumentOutOfRangeException(nameof(traffic), $"negative bytes from rank {s} to rank {d}");
+                if ((local | forward | gather) != 0 && _machine[s] != _machine[d])
                     throw new ArgumentException($"ranks {s} and {d} are on different machines: their bytes go by the fabric legs", nameof(traffic));
                 if (s != d) total += local;
             }
@@ -180,7 +180,11 @@ public sealed class AllToAll : Collective
         for (int s = 0; s < n; s++)
         {
             for (int d = 0; d < n; d++)
-                if (_machine[d] == _machine[s]) Send(ranks[s], ranks[d], _rail.Local[s * n + d]);
+                if (_machine[d] == _machine[s])
+                {
+                    Send(ranks[s], ranks[d], _rail.Local[s * n + d]);
+                    Send(ranks[s], ranks[d], _rail.Gather[s * n + d]);
+                }
             for (int m = 0; m < _machines; m++)
             {
                 if (m == _machine[s]) continue;

@@ -20,6 +20,7 @@ public sealed class AllToAllTraffic
         Local = new long[ranks * ranks];
         Fabric = new long[ranks * machines];
         Forward = new long[ranks * ranks];
+        Gather = new long[ranks * ranks];
     }
 
     /// <summary>Participants.</summary>
@@ -37,11 +38,19 @@ public sealed class AllToAllTraffic
     /// <summary>[peer × ranks + dst]: bytes a rail peer forwards over NVLink to a GPU of its machine once its fabric inbound has arrived.</summary>
     public long[] Forward { get; }
 
+    /// <summary>
+    /// [src × ranks + dst]: bytes sent over NVLink, alongside everything else, to a GPU of the same
+    /// machine that sends them on (reduced) across the fabric: combine's gathering onto the rail
+    /// GPU. Like forwarded bytes, they are the fabric leg's data on its way, not counted again.
+    /// </summary>
+    public long[] Gather { get; }
+
     /// <summary>Zeroes every entry.</summary>
     public void Clear()
     {
         Array.Clear(Local);
         Array.Clear(Fabric);
         Array.Clear(Forward);
+        Array.Clear(Gather);
     }
 }

@@ -57,6 +57,28 @@ public class SimulateSystemCommandTests
     }
 
     [Test]
+    public void Per_device_dispatch_on_two_nodes_completes_and_moves_fewer_bytes()
+    {
+        // Rail legs (fabric once per machine, NVLink forward, gather before the way back) on
+        // 16 GPUs: the run must finish every request and send fewer bytes than per-expert copies.
+        (double Bytes, int Finished) Run(string dispatch)
+        {
+            var dir = CliTestSupport.TempDir();
+            var (exit, _, stderr) = CliTestSupport.Run("simulate", "--system", "dgx-h100-2node", "--model", "qwen3-30b-a3b", "--dispatch", dispatch,
+                "--poisson-rate", "100", "--poisson-requests", "4", "--prompt-tokens", "32", "--output-tokens", "3", "--no-plots", "--out", dir);
+            Assert.That(exit, Is.EqualTo(0), stderr);
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+            return (report.RootElement.GetProperty("expert_parallel").GetProperty("all_to_all_bytes").GetDouble(),
+                File.ReadAllLines(Path.Combine(dir, "requests.csv")).Length - 1);
+        }
+
+        var perDevice = Run("per-device");
+        var perExpert = Run("per-expert");
+        Assert.That((perDevice.Finished, perExpert.Finished), Is.EqualTo((4, 4)));
+        Assert.That(perDevice.Bytes, Is.LessThan(perExpert.Bytes));
+    }
+
+    [Test]
     public void A_placement_file_decides_which_gpus_serve_experts()
     {
         // Mixtral's 8 experts packed two per GPU on GPUs 0-3: GPUs 4-7 must see no token-expert pairs.

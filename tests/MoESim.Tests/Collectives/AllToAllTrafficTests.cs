@@ -76,6 +76,23 @@ public sealed class AllToAllTrafficTests
     }
 
     [Test]
+    public void Gather_legs_run_beside_the_fabric_and_are_not_counted_again()
+    {
+        // Combine: GPUs 9 and 10 send B each to their rail GPU 8 over NVLink (two flows into one
+        // downlink: 2·B / 450 GB/s + 1 us = 45.4 us) while GPU 8 sends the reduced B across the
+        // fabric to GPU 0 (204.2 us): the fabric sets the time, and B counts once.
+        var (net, a2a) = TwoNodes();
+        var legs = new AllToAllTraffic(16, 2);
+        legs.Gather[9 * 16 + 8] = B;
+        legs.Gather[10 * 16 + 8] = B;
+        legs.Fabric[8 * 2 + 0] = B;
+        double seconds = Run(net, () => a2a.Start(legs, new RecordingTarget("done")));
+        Assert.That(seconds, Is.EqualTo(B / 50e9 + 4.2e-6).Within(Tol));
+        Assert.That(a2a.LastMatrixBytes, Is.EqualTo(B));
+        Assert.That(a2a.LastBytes, Is.EqualTo(3 * B), "every flow's payload");
+    }
+
+    [Test]
     public void Legs_that_do_not_fit_the_rails_are_refused()
     {
         var (_, a2a) = TwoNodes();
@@ -88,6 +105,9 @@ public sealed class AllToAllTrafficTests
         var orphan = new AllToAllTraffic(16, 2);
         orphan.Forward[8 * 16 + 9] = 1; // nothing arrives at GPU 8
         Assert.That(() => a2a.Start(orphan, null), Throws.ArgumentException.With.Message.Contains("no fabric flow reaches it"));
+        var gatherAcross = new AllToAllTraffic(16, 2);
+        gatherAcross.Gather[9 * 16 + 0] = 1;
+        Assert.That(() => a2a.Start(gatherAcross, null), Throws.ArgumentException.With.Message.Contains("different machines"));
         var negative = new AllToAllTraffic(16, 2);
         negative.Fabric[0 * 2 + 1] = -1;
         Assert.That(() => a2a.Start(negative, null), Throws.TypeOf<ArgumentOutOfRangeException>());

@@ -45,11 +45,40 @@ public sealed class MoeStepRoutingTests
 
         var c = routing.CombineLegs(0);
         // Back: GPUs 9 and 10 reduce onto GPU 8 over NVLink, GPU 8 sends one copy per token home.
-        Assert.That((At(c.Local, 9, 8, N), At(c.Local, 10, 8, N)), Is.EqualTo((2 * B, B)));
+        Assert.That((At(c.Gather, 9, 8, N), At(c.Gather, 10, 8, N)), Is.EqualTo((2 * B, B)));
         Assert.That(At(c.Fabric, 8, 0, 2), Is.EqualTo(2 * B));
         Assert.That((At(c.Local, 1, 0, N), At(c.Local, 2, 0, N), At(c.Local, 3, 0, N)), Is.EqualTo((B, B, B)));
         Assert.That(c.Forward.Sum(), Is.Zero, "the copy lands on the home GPU itself");
-        Assert.That(c.Local.Sum() + c.Fabric.Sum(), Is.EqualTo(8 * B));
+        Assert.That(c.Local.Sum() + c.Fabric.Sum() + c.Gather.Sum(), Is.EqualTo(8 * B));
+        // Each direction counts a copy once per GPU within the home node and once per remote
+        // machine: local 3B + fabric 2B both ways; forward and gather carry the fabric copies.
+        Assert.That((d.Local.Sum() + d.Fabric.Sum(), c.Local.Sum() + c.Fabric.Sum()), Is.EqualTo((5 * B, 5 * B)));
+    }
+
+    [Test]
+    public void Another_local_index_uses_its_own_rail_and_both_directions_complete()
+    {
+        // A token on GPU 3 (local index 3) with experts on GPUs 11, 12 and 13 of node 1: its rail
+        // peer there is GPU 11, which runs one of the experts itself and forwards to 12 and 13.
+        var net = TopologyNetwork.Create(SystemProfiles.DgxH100TwoNodes);
+        var a2a = new AllToAll(net, null, AllToAllAlgorithm.RailForwarded);
+        var routing = new MoeStepRouting(ExpertPlacement.Contiguous(1, N, N), 3, B, DispatchPayload.PerDevice, a2a);
+        routing.Plan(new[] { 11, 12, 13 }, new[] { 3 }, 1);
+        var d = routing.DispatchLegs(0);
+        var c = routing.CombineLegs(0);
+        Assert.That(At(d.Fabric, 3, 1, 2), Is.EqualTo(B));
+        Assert.That((At(d.Forward, 11, 12, N), At(d.Forward, 11, 13, N)), Is.EqualTo((B, B)));
+        Assert.That((At(c.Gather, 12, 11, N), At(c.Gather, 13, 11, N), At(c.Fabric, 11, 0, 2)), Is.EqualTo((B, B, B)));
+        Assert.That(a2a.RailPeer(3, 1), Is.EqualTo(11));
+        Assert.That(a2a.RailPeer(11, 0), Is.EqualTo(3), "the combine copy lands on the home GPU");
+
+        foreach (var legs in new[] { d, c })
+        {
+            a2a.Start(legs, null);
+            net.Simulator.Run();
+            Assert.That(a2a.IsRunning, Is.False, "every flow arrived");
+            Assert.That(a2a.LastMatrixBytes, Is.EqualTo(B), "one copy crossed, whichever way");
+        }
     }
 
     [Test]

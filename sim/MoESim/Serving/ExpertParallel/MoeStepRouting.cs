@@ -170,7 +170,7 @@ public sealed class MoeStepRouting
         }
         if (device == peer) return;
         dispatch.Forward[peer * n + device] += b;
-        combine.Local[device * n + peer] += b;
+        combine.Gather[device * n + peer] += b;
     }
 
     /// <summary>Dispatch legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>.</summary>

@@ -53,8 +53,8 @@ public sealed class ContinuousBatchScheduler
         var r = _requests[requestId];
         var need = (long)(r.PromptTokens + r.OutputTokens) * _kvBytesPerToken;
         if (need > _kv.CapacityBytes)
-            throw new Config.InputException(new Config.InputError("request trace", requestId + 1, 0, "prompt+output tokens",
-                $"request {requestId} needs {r.PromptTokens + r.OutputTokens} tokens of KV cache, more than the {_kv.CapacityBytes / _kvBytesPerToken} the device holds"));
+            throw new Config.InputException(new Config.InputError("request trace", r.Id + 1, 0, "prompt+output tokens",
+                $"request {r.Id} needs {r.PromptTokens + r.OutputTokens} tokens of KV cache, more than the {_kv.CapacityBytes / _kvBytesPerToken} the device holds"));
         _waiting.Enqueue(requestId);
     }
 

@@ -38,7 +38,9 @@ internal sealed class ReplayDecoder : IDisposable
         for (var i = 0; i < requests.Count; i++)
         {
             _promptTokens[i] = requests[i].PromptTokens;
-            _traceIndex[i] = i % index.Length;
+            // By the request's id (its position in the whole arrival stream), not its place in
+            // this list: a replica serving every N-th request replays what the unsplit run would.
+            _traceIndex[i] = requests[i].Id % index.Length;
         }
         _cache = new ReplayRequestCache(index.Length, cacheSelections);
         (_needPrefill, _needDecode) = ReplayNeed.Compute(index, requests);

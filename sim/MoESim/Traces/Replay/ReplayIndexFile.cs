@@ -111,6 +111,16 @@ internal static class ReplayIndexFile
         return (index, summary);
     }
 
+    /// <summary>Deletes the index file of <paramref name="tracePath"/> if there is one (best effort).</summary>
+    public static void TryDelete(string tracePath)
+    {
+        try
+        {
+            File.Delete(PathFor(tracePath));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+    }
+
     /// <summary>
     /// Saves the index of <paramref name="tracePath"/>, built while its key was <paramref name="key"/>;
     /// skipped if the trace changed meanwhile or the folder cannot be written.

@@ -23,7 +23,7 @@ internal static class ReplayNeed
     }
 
     /// <summary>
-    /// Per trace request (index = simulated request id mod entries), the prefill and decode
+    /// Per trace request (index = simulated request's <see cref="Request.Id"/> mod entries), the prefill and decode
     /// tokens to hold: prefill positions stay below prompt + output (recomputed prefills
     /// included), decode ordinals below output; a missing phase borrows the other at positions
     /// below prompt + output.
@@ -34,7 +34,7 @@ internal static class ReplayNeed
         var decode = new int[entries.Length];
         for (var r = 0; r < requests.Count; r++)
         {
-            var i = r % entries.Length;
+            var i = requests[r].Id % entries.Length;
             var e = entries[i];
             var positions = (int)Math.Min(int.MaxValue, (long)requests[r].PromptTokens + requests[r].OutputTokens);
             var outputs = Math.Max(0, requests[r].OutputTokens);

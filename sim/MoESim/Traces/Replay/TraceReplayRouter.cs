@@ -14,8 +14,8 @@ namespace MoESim.Traces.Replay;
 /// slices the summary cannot answer (a prompt chunk strictly inside the prefill) go token by token.
 /// </summary>
 /// <remarks>
-/// Mapping (documented in traces/README.md): simulated request i (0-based, arrival order)
-/// replays the (i mod N)-th distinct request of the trace, N trace requests in order of first
+/// Mapping (documented in traces/README.md): the simulated request with id i (0-based position
+/// in the arrival stream) replays the (i mod N)-th distinct request of the trace, N trace requests in order of first
 /// appearance. A simulated prompt token at position p replays the trace request's prefill token
 /// p mod P (P its prefill tokens); the d-th generated token (position prompt + d) replays its
 /// decode token d mod D. A trace request with no tokens of the needed phase lends the other
@@ -105,6 +105,7 @@ public sealed class TraceReplayRouter : IRoutingSource, IDisposable
                 var key = ReplayIndexFile.KeyOf(path, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(headerCrc));
                 var loaded = useIndexFile ? ReplayIndexFile.TryLoad(path, key, header.Shape, summaryBudgetBytes) : null;
                 var save = useIndexFile && loaded is null && key.Length >= indexFileMinTraceBytes;
+                if (useIndexFile && loaded is null && !save) ReplayIndexFile.TryDelete(path); // stale, and not to be replaced
                 var (index, summary) = loaded ?? ReplayIndexScan.Binary(path, header, summaryBudgetBytes);
                 var router = new TraceReplayRouter(path, header.Shape, index, new ReplayDecoder(path, null, header.Shape, index, requests, cacheSelections), summary)
                 {

@@ -148,6 +148,16 @@ public class ReplayIndexFileTests
     }
 
     [Test]
+    public void StaleIndexFileBesideASmallTrace_IsDeleted()
+    {
+        Open().Dispose(); // saved, as for a big trace
+        File.SetLastWriteTimeUtc(_trace, File.GetLastWriteTimeUtc(_trace).AddSeconds(1));
+        using (var router = TraceReplayRouter.Open(_trace, "m", 4, 8, 2, Requests))
+            Assert.That(router.IndexFromFile, Is.False);
+        Assert.That(File.Exists(ReplayIndexFile.PathFor(_trace)), Is.False, "not left to be read and rejected on every run");
+    }
+
+    [Test]
     public void TraceAtTheSaveThreshold_GetsAnIndexFile()
     {
         var size = new FileInfo(_trace).Length;

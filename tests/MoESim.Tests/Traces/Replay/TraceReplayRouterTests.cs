@@ -50,6 +50,18 @@ public class TraceReplayRouterTests
     }
 
     [Test]
+    public void RequestIdsDecide_SoAReplicaServingEveryOtherRequestReplaysTheSameTraceRequests()
+    {
+        // A replica gets the requests with ids 1 and 3 of the stream (its queue positions 0 and
+        // 1). Both have odd ids, so both replay trace request 1 (decode token 0: L0 [2,0], L1
+        // [1,2]), as they do in the unsplit run; by position, the first would replay request 0.
+        using var replica = OpenTiny(new Request(1, 0, 5, 9), new Request(3, 0, 5, 9));
+        var ids = new int[2 * 2 * 2];
+        replica.RouteTokens(Batch(new SequenceSlice(0, 5, 1, false), new SequenceSlice(1, 5, 1, false)), ids);
+        Assert.That(ids, Is.EqualTo(new[] { 2, 0, 2, 0, 1, 2, 1, 2 }));
+    }
+
+    [Test]
     public void Route_CountsAndDistinct_MatchAHandCount()
     {
         using var router = OpenTiny(new Request(0, 0, 3, 3), new Request(1, 0, 2, 2));

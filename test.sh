@@ -26,8 +26,11 @@ fi
 # The capacity-planning studies in notebooks/ must run: each is one test (dotnet-repl, pinned in
 # .config/dotnet-tools.json, runs it headless against the Release build made above; a failing
 # cell makes its exit code non-zero). Executed copies go to TestResults/notebooks/.
+# Skipped when a --filter narrows the run to some tests.
+filtered=0
+for arg in "$@"; do case "$arg" in --filter|--filter=*) filtered=1 ;; esac; done
 notebooks=(notebooks/*.ipynb)
-if [ ${#notebooks[@]} -gt 0 ]; then
+if [ ${#notebooks[@]} -gt 0 ] && [ $filtered -eq 0 ]; then
   if dotnet tool restore >/dev/null 2>&1; then
     mkdir -p "$results/notebooks"
     for nb in "${notebooks[@]}"; do

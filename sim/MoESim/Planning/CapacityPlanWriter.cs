@@ -20,7 +20,7 @@ public static class CapacityPlanWriter
         var sb = new StringBuilder().AppendLine(Header(plan.Objective.Percentile));
         foreach (var r in plan.Rows)
             sb.AppendLine(string.Join(',',
-                r.Candidate.Name, r.Replicas.ToString(inv), r.Devices.ToString(inv), r.PricePerHourUsd.ToString("F2", inv),
+                Quote(r.Candidate.Name), r.Replicas.ToString(inv), r.Devices.ToString(inv), r.PricePerHourUsd.ToString("F2", inv),
                 Number(r.TpotSeconds * 1e3, "F3"), Number(r.TtftSeconds * 1e3, "F3"), Number(r.OutputTokensPerSecond, "F1"),
                 Number(r.UsdPerMillionOutputTokens, "F4"), r.MeetsObjective ? "yes" : "no", Quote(r.Note)));
         AtomicFile.WriteAllText(path, sb.ToString());
@@ -82,5 +82,7 @@ public static class CapacityPlanWriter
 
     private static string Number(double value, string format) => double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "";
 
-    private static string Quote(string text) => text.Length == 0 ? "" : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+    private static string Quote(string text) =>
+        text.AsSpan().IndexOfAny(",\"\r\n") < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -33,7 +33,11 @@ public static class CapacityPlanner
         var errors = new InputErrorList();
         foreach (var (field, problem) in objective.Validate()) errors.Add("plan", 0, 0, field, problem);
         if (maxReplicas is < 1 or > 1024) errors.Add("plan", 0, 0, "max_replicas", $"must be in 1..1024, got {maxReplicas}");
-        if (!(arrivalRateScale > 0) || !double.IsFinite(arrivalRateScale)) errors.Add("plan", 0, 0, "load_scale", $"must be a finite number above 0, got {arrivalRateScale}");
+        if (!(arrivalRateScale > 0) || !double.IsFinite(arrivalRateScale))
+            errors.Add("plan", 0, 0, "load_scale", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be a finite number above 0, got {arrivalRateScale}"));
+        foreach (var c in candidates)
+            if (!(c.PricePerHourUsd > 0) || !double.IsFinite(c.PricePerHourUsd))
+                errors.Add(c.DevicePath ?? c.SystemPath ?? c.Name, 0, 0, "price_per_hour_usd", "a capacity plan needs a price above 0 for every candidate (its profile has none)");
         if (candidates.Count == 0) errors.Add("plan", 0, 0, "candidates", "name at least one device or system");
         errors.ThrowIfAny();
 
@@ -45,22 +49,35 @@ public static class CapacityPlanner
         foreach (var candidate in candidates)
         {
             var replica = new ReplicaServer(candidate, model, work, options.Serving);
+            var whyNot = replica.WhyNot;
             for (int n = 1; n <= maxReplicas; n++)
             {
-                rows.Add(replica.WhyNot is { } why
-                    ? Unsimulated(candidate, n, why)
-                    : Simulate(candidate, n, replica, options, model, requests, objective));
+                if (whyNot is null)
+                {
+                    try
+                    {
+                        rows.Add(Simulate(candidate, n, replica, options, model, requests, objective));
+                    }
+                    catch (InputException ex) when (ex.Errors.All(e => e.Field == KvCacheMisfitField))
+                    {
+                        // A request longer than one replica's KV cache holds: no replica count helps.
+                        whyNot = string.Join("; ", ex.Errors.Select(e => e.Problem));
+                    }
+                }
+                if (whyNot is not null) rows.Add(Unsimulated(candidate, n, whyNot));
                 progress?.Report(++done / (double)total);
             }
         }
         return new CapacityPlan { Objective = objective, Rows = rows };
     }
 
+    // The field the scheduler names when a request's KV cache does not fit the device.
+    private const string KvCacheMisfitField = "prompt+output tokens";
+
     private static CapacityPlanRow Simulate(CapacityCandidate candidate, int replicas, ReplicaServer replica, SimulationOptions options,
         ModelConfig model, IReadOnlyList<Request> requests, LatencyObjective objective)
     {
         var outcomes = new List<RequestOutcome>(requests.Count);
-        double makespan = 0;
         var shares = ReplicaSplit.RoundRobin(requests, replicas);
         var seeds = new SeededRandom(options.Seed);
         for (int r = 0; r < replicas; r++)
@@ -69,9 +86,7 @@ public static class CapacityPlanner
             var router = SimulationRunner.CreateRouter(options, model, shares[r], seeds.Fork(1000 + (ulong)r));
             try
             {
-                var result = replica.Serve(shares[r], router);
-                outcomes.AddRange(result.Requests);
-                makespan = Math.Max(makespan, result.MakespanSeconds);
+                outcomes.AddRange(replica.Serve(shares[r], router).Requests);
             }
             finally
             {
@@ -80,8 +95,16 @@ public static class CapacityPlanner
         }
         var tpot = Percentile(LatencySummary.Of(outcomes.Select(o => o.TpotSeconds)), objective.Percentile);
         var ttft = Percentile(LatencySummary.Of(outcomes.Select(o => o.TtftSeconds)), objective.Percentile);
-        long outputTokens = 0;
-        foreach (var o in outcomes) outputTokens += o.OutputTokens;
+        // Throughput over the fleet's span, first arrival to last finish (each replica's own
+        // makespan starts at its own first arrival).
+        long outputTokens = 0, first = long.MaxValue, last = long.MinValue;
+        foreach (var o in outcomes)
+        {
+            outputTokens += o.OutputTokens;
+            first = Math.Min(first, o.ArrivalPicoseconds);
+            last = Math.Max(last, o.FinishPicoseconds);
+        }
+        double makespan = outcomes.Count > 0 ? (last - first) / 1e12 : 0;
         return new CapacityPlanRow
         {
             Candidate = candidate,

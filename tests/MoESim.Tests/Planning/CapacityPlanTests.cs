@@ -52,8 +52,8 @@ public class CapacityPlanTests
         Assert.That(CapacityPlan.Cheapest([Row(Cheap, 1, 30, false)]), Is.Null);
 
     [TestCase(95, 0.02, null, "slo_percentile")]
-    [TestCase(90, 0.0, null, "tpot_slo")]
-    [TestCase(90, 0.02, -1.0, "ttft_slo")]
+    [TestCase(90, 0.0, null, "tpot_slo_ms")]
+    [TestCase(90, 0.02, -1.0, "ttft_slo_ms")]
     public void Objective_BadLimits_AreNamed(int percentile, double tpot, double? ttft, string field)
     {
         var problems = new LatencyObjective { Percentile = percentile, TpotSeconds = tpot, TtftSeconds = ttft }.Validate().ToList();

@@ -80,6 +80,55 @@ public class CapacityPlannerTests
     }
 
     [Test]
+    public void ReplayedRouting_OneReplicaIsExactlyTheSimulation_AndReplicasReplayByRequestId()
+    {
+        // Replay draws nothing at random, so an MoE model replayed on one replica is the very
+        // simulation `simulate --trace` runs; with two, each replica replays its requests' own
+        // trace requests (by id), so the plan runs and every request is counted.
+        var options = Options("mixtral-8x7b-fp8", "h100-sxm", 60) with
+        {
+            RoutingTracePath = Path.Combine(RepoPaths.Root, "traces", "samples", "mixtral-8x7b.moetrace"),
+        };
+        var rows = CapacityPlanner.Plan(options, [Candidate("h100-sxm", 2.99)], Loose, 2, arrivalRateScale: 1).Rows;
+        var run = SimulationRunner.Run(options);
+        Assert.That(rows[0].TpotSeconds, Is.EqualTo(run.Metrics.Tpot.P90Seconds));
+        Assert.That(rows[0].TtftSeconds, Is.EqualTo(run.Metrics.Ttft.P90Seconds));
+        Assert.That(rows[1].TpotSeconds, Is.Not.NaN);
+    }
+
+    [Test]
+    public void RequestLongerThanAReplicasKvCache_MarksTheCandidateNotSimulated()
+    {
+        // One 400,000-token request cannot hold its KV cache on an H100 (Mixtral fp8: 128 kB per
+        // token, ~25 GB of cache) nor on any number of them: listed, not an error.
+        var options = Options("mixtral-8x7b-fp8", "h100-sxm", 0) with
+        {
+            RequestTracePath = null, MaxRequests = null, PoissonRatePerSecond = 1, PoissonRequests = 1,
+            PromptTokensMin = 400_000, PromptTokensMax = 400_000, OutputTokensMin = 2, OutputTokensMax = 2,
+        };
+        var rows = CapacityPlanner.Plan(options, [Candidate("h100-sxm", 2.99)], Loose, 2).Rows;
+        Assert.That(rows.Select(r => r.Note), Is.All.Contains("tokens of KV cache"));
+        Assert.That(rows.Select(r => r.MeetsObjective), Is.All.False);
+    }
+
+    [Test]
+    public void Throughput_SpansTheWholeFleet_FromFirstArrivalToLastFinish()
+    {
+        // Two requests 100 s apart on two replicas: each replica's own makespan is one short
+        // request, but the fleet served 2 × 31 tokens over ~100 s.
+        var options = Options("codellama-34b", "a100-80gb", 0) with
+        {
+            RequestTracePath = null, MaxRequests = null, PoissonRatePerSecond = 0.01, PoissonRequests = 2,
+            PromptTokensMin = 64, PromptTokensMax = 64, OutputTokensMin = 32, OutputTokensMax = 32,
+        };
+        var requests = SimulationRunner.LoadRequests(options, new MoESim.Randomness.SeededRandom(options.Seed));
+        var row = CapacityPlanner.Plan(options, [Candidate("a100-80gb", 1.79)], Loose, 2).Rows[1];
+        var span = requests[1].ArrivalSeconds - requests[0].ArrivalSeconds;
+        Assert.That(span, Is.GreaterThan(1), "the two requests are far apart");
+        Assert.That(row.OutputTokensPerSecond, Is.LessThan(64 / span).And.GreaterThan(64 / (span + 10)));
+    }
+
+    [Test]
     public void SameInputs_GiveIdenticalPlans()
     {
         var options = Options("mixtral-8x7b-fp8", "h100-sxm", 60) with { RouterZipfExponent = 1.2 };
@@ -93,6 +142,9 @@ public class CapacityPlannerTests
     {
         var bad = new LatencyObjective { Percentile = 75, TpotSeconds = -1 };
         var ex = Assert.Throws<InputException>(() => CapacityPlanner.Plan(Options("mixtral-8x7b-fp8", "h100-sxm", 5), [], bad, 0, -2))!;
-        Assert.That(ex.Errors.Select(e => e.Field), Is.EquivalentTo(new[] { "slo_percentile", "tpot_slo", "max_replicas", "load_scale", "candidates" }));
+        Assert.That(ex.Errors.Select(e => e.Field), Is.EquivalentTo(new[] { "slo_percentile", "tpot_slo_ms", "max_replicas", "load_scale", "candidates" }));
+        var free = Candidate("h100-sxm", 0);
+        ex = Assert.Throws<InputException>(() => CapacityPlanner.Plan(Options("mixtral-8x7b-fp8", "h100-sxm", 5), [free], Loose, 1))!;
+        Assert.That(ex.Errors.Single().ToString(), Does.Contain("h100-sxm.yaml").And.Contain("price_per_hour_usd: a capacity plan needs a price above 0"));
     }
 }

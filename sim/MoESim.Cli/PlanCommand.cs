@@ -136,7 +136,7 @@ internal static class PlanCommand
                 $"{r.Candidate.Name,-20} {r.Replicas,8}  {r.Devices,4}  {r.PricePerHourUsd,7:F2}  {r.TpotSeconds * 1e3,11:F2}  {r.TtftSeconds * 1e3,11:F1}  {r.OutputTokensPerSecond,9:F1}  {r.UsdPerMillionOutputTokens,10:F3}  {(r.MeetsObjective ? "yes" : "no")}"));
         }
         o.WriteLine(plan.Best is { } best
-            ? string.Create(inv, $"cheapest meeting the objective: {best.Replicas} x {best.Candidate.Name} ({best.Devices} GPUs, ${best.PricePerHourUsd:F2}/h, TPOT p{p} {best.TpotSeconds * 1e3:F2} ms, ${best.UsdPerMillionOutputTokens:F3} per million output tokens)")
+            ? string.Create(inv, $"cheapest meeting the objective: {best.Replicas} x {best.Candidate.Name} ({best.Devices} GPU{(best.Devices == 1 ? "" : "s")}, ${best.PricePerHourUsd:F2}/h, TPOT p{p} {best.TpotSeconds * 1e3:F2} ms, ${best.UsdPerMillionOutputTokens:F3} per million output tokens)")
             : $"no option meets the objective: try more replicas (--max-replicas) or other hardware");
         o.WriteLine($"wrote {DisplayPath.Join(files)}");
     }

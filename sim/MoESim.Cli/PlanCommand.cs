@@ -52,14 +52,14 @@ internal static class PlanCommand
             var files = new List<string> { Path.Combine(folder, "plan.csv"), Path.Combine(folder, "report.json") };
             CapacityPlanWriter.WriteCsv(files[0], plan);
             CapacityPlanWriter.WriteReport(files[1], Echo(options, candidates, replicas, scale), plan);
-            var model = Serving.SimulationRunner.LoadModel(options);
+            var workloadName = Workload(options, scale);
             if (!parse.GetValue(noPlots))
-                foreach (var chart in CapacityPlanCharts.Save(plan, $"{model.Name}, {Workload(options, scale)}", folder))
+                foreach (var chart in CapacityPlanCharts.Save(plan, $"{plan.ModelName}, {workloadName}", folder))
                 {
                     files.Add(chart.PngPath);
                     files.Add(chart.SvgPath);
                 }
-            Print(plan, model.Name, Workload(options, scale), files, parse.InvocationConfiguration.Output);
+            Print(plan, workloadName, files, parse.InvocationConfiguration.Output);
             return CliApp.ExitOk;
         });
         return command;
@@ -118,12 +118,12 @@ internal static class PlanCommand
         };
     }
 
-    private static void Print(CapacityPlan plan, string model, string workload, List<string> files, TextWriter o)
+    private static void Print(CapacityPlan plan, string workload, List<string> files, TextWriter o)
     {
         var inv = CultureInfo.InvariantCulture;
         var p = plan.Objective.Percentile;
         var ttft = plan.Objective.TtftSeconds is { } t ? string.Create(inv, $", TTFT p{p} <= {t * 1e3:G4} ms") : "";
-        o.WriteLine(string.Create(inv, $"capacity plan: {model}, {workload}; objective TPOT p{p} <= {plan.Objective.TpotSeconds * 1e3:G4} ms{ttft}"));
+        o.WriteLine(string.Create(inv, $"capacity plan: {plan.ModelName}, {workload}; objective TPOT p{p} <= {plan.Objective.TpotSeconds * 1e3:G4} ms{ttft}"));
         o.WriteLine($"candidate            replicas  GPUs  USD/h    TPOT p{p} ms  TTFT p{p} ms  out tok/s   USD/M tok  meets");
         foreach (var r in plan.Rows)
         {

@@ -3,6 +3,9 @@ namespace MoESim.Planning;
 /// <summary>Every option a capacity plan simulated, and the cheapest one that meets the objective.</summary>
 public sealed record CapacityPlan
 {
+    /// <summary>Name of the planned model.</summary>
+    public required string ModelName { get; init; }
+
     /// <summary>The objective the options were judged by.</summary>
     public required LatencyObjective Objective { get; init; }
 

@@ -68,7 +68,7 @@ public static class CapacityPlanner
                 progress?.Report(++done / (double)total);
             }
         }
-        return new CapacityPlan { Objective = objective, Rows = rows };
+        return new CapacityPlan { ModelName = model.Name, Objective = objective, Rows = rows };
     }
 
     // The field the scheduler names when a request's KV cache does not fit the device.

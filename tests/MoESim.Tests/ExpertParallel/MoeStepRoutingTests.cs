@@ -34,6 +34,7 @@ public sealed class MoeStepRoutingTests
         // itself), 9, 2, 3.
         var routing = Plan(DispatchPayload.PerDevice, [0, 1, 9, 10], [8, 9, 2, 3]);
         Assert.That(routing.PlansRailLegs, Is.True);
+        Assert.That(() => routing.DispatchBytes(0), Throws.InvalidOperationException, "the legs replace the matrix");
         var d = routing.DispatchLegs(0);
         // NVLink inside node 0: A to GPU 1, B to GPUs 2 and 3.
         Assert.That((At(d.Local, 0, 1, N), At(d.Local, 0, 2, N), At(d.Local, 0, 3, N)), Is.EqualTo((B, B, B)));

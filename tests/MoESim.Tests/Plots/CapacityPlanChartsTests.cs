@@ -14,7 +14,7 @@ public sealed class CapacityPlanChartsTests
         Candidate = c, Replicas = n, TpotSeconds = tpotMs / 1e3, TtftSeconds = 0.05, OutputTokensPerSecond = 100, MeetsObjective = meets, Note = note,
     };
 
-    private static CapacityPlan Plan(params CapacityPlanRow[] rows) => new() { Objective = new LatencyObjective { TpotSeconds = 0.02 }, Rows = rows };
+    private static CapacityPlan Plan(params CapacityPlanRow[] rows) => new() { ModelName = "m", Objective = new LatencyObjective { TpotSeconds = 0.02 }, Rows = rows };
 
     [Test]
     public void TpotChart_HasACurvePerCandidate_TheLimit_AndTheChoiceRinged()

@@ -95,7 +95,7 @@ public sealed class MoeStepRouting
         if (homeDevice.Length < tokens) throw new ArgumentException($"expected {tokens} home devices, got {homeDevice.Length}", nameof(homeDevice));
         Array.Clear(_pairs);
         Array.Clear(_distinct);
-        Array.Clear(_dispatch);
+        if (_rail is null) Array.Clear(_dispatch); // with rail legs the matrix is not used: not kept either
         int n = _devices;
         // The GPUs and machines a token has already been sent to in this layer (per-device payload).
         Span<int> sentTo = stackalloc int[_topK];
@@ -137,9 +137,9 @@ public sealed class MoeStepRouting
                         if (sentTo[..devicesSent].Contains(device)) continue;
                         sentTo[devicesSent++] = device;
                     }
-                    _dispatch[matrixBase + home * n + device] += _bytesPerPair;
                     if (dispatchLegs is not null)
                         PlanLegs(dispatchLegs, combineLegs!, home, device, sentToMachine, ref machinesSent);
+                    else _dispatch[matrixBase + home * n + device] += _bytesPerPair;
                 }
             }
         }
@@ -189,9 +189,10 @@ public sealed class MoeStepRouting
 
     /// <summary>
     /// Dispatch bytes of MoE layer <paramref name="layer"/>, [src × devices + dst] (one copy per
-    /// pair, or per receiving GPU with the per-device payload); the diagonal is zero.
+    /// pair, or per receiving GPU with the per-device payload); the diagonal is zero. Not kept when <see cref="PlansRailLegs"/>.
     /// </summary>
-    public ReadOnlySpan<long> DispatchBytes(int layer) => _dispatch.AsSpan(layer * _devices * _devices, _devices * _devices);
+    public ReadOnlySpan<long> DispatchBytes(int layer) =>
+        _rail is not null ? throw new InvalidOperationException("rail legs are planned instead (DispatchLegs)") : _dispatch.AsSpan(layer * _devices * _devices, _devices * _devices);
 
     /// <summary>Writes the combine matrix (the transpose of dispatch: results return home) of <paramref name="layer"/> into <paramref name="destination"/>.</summary>
     public void CombineBytes(int layer, Span<long> destination)

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using MoESim.Serving;
+using MoESim.Runs;
 
 namespace MoESim.Benchmarks;
 

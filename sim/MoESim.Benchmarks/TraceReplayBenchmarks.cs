@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using MoESim.Serving;
 using MoESim.Traces;
 using MoESim.Traces.Replay;
+using MoESim.Runs;
 
 namespace MoESim.Benchmarks;
 

@@ -5,6 +5,7 @@ using MoESim.Hardware;
 using MoESim.Hardware.Topology;
 using MoESim.Planning;
 using MoESim.Plots;
+using MoESim.Runs;
 
 namespace MoESim.Cli;
 
@@ -89,7 +90,7 @@ internal static class PlanCommand
     private static IEnumerable<string> Split(string list) =>
         list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static string Workload(Serving.SimulationOptions o, double scale)
+    private static string Workload(Runs.SimulationOptions o, double scale)
     {
         var inv = CultureInfo.InvariantCulture;
         var source = o.RequestTracePath is { } trace
@@ -98,7 +99,7 @@ internal static class PlanCommand
         return scale == 1 ? source : string.Create(inv, $"{source} × {scale:G4} load");
     }
 
-    private static Dictionary<string, string> Echo(Serving.SimulationOptions o, IReadOnlyList<CapacityCandidate> candidates, int replicas, double scale)
+    private static Dictionary<string, string> Echo(Runs.SimulationOptions o, IReadOnlyList<CapacityCandidate> candidates, int replicas, double scale)
     {
         var inv = CultureInfo.InvariantCulture;
         return new Dictionary<string, string>

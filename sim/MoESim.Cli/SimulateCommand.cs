@@ -5,6 +5,7 @@ using MoESim.Metrics;
 using MoESim.Plots;
 using MoESim.Serving;
 using MoESim.Serving.ExpertParallel;
+using MoESim.Runs;
 
 namespace MoESim.Cli;
 

@@ -11,6 +11,7 @@ using MoESim.Plots;
 using MoESim.Serving;
 using MoESim.Serving.ExpertParallel;
 using Spectre.Console;
+using MoESim.Runs;
 
 namespace MoESim.Cli;
 

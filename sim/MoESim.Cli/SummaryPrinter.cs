@@ -2,6 +2,7 @@ using System.Globalization;
 using MoESim.Metrics;
 using MoESim.Serving;
 using Spectre.Console;
+using MoESim.Runs;
 
 namespace MoESim.Cli;
 

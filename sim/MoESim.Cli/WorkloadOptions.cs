@@ -2,6 +2,7 @@ using System.CommandLine;
 using MoESim.Config;
 using MoESim.Serving;
 using MoESim.Units;
+using MoESim.Runs;
 
 namespace MoESim.Cli;
 

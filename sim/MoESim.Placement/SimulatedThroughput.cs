@@ -4,6 +4,7 @@ using MoESim.Parallelism;
 using MoESim.Randomness;
 using MoESim.Serving.ExpertParallel;
 using MoESim.Traces;
+using MoESim.Runs;
 
 namespace MoESim.Placement;
 

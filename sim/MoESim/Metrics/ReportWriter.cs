@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MoESim.IO;
-using MoESim.Serving;
+using MoESim.Results;
 
 namespace MoESim.Metrics;
 

@@ -1,4 +1,4 @@
-using MoESim.Serving;
+using MoESim.Results;
 
 namespace MoESim.Metrics;
 

@@ -5,6 +5,8 @@ using MoESim.Models;
 using MoESim.Randomness;
 using MoESim.Serving;
 using MoESim.Traces;
+using MoESim.Runs;
+using MoESim.Results;
 
 namespace MoESim.Planning;
 

@@ -7,6 +7,8 @@ using MoESim.Parallelism;
 using MoESim.Serving;
 using MoESim.Serving.ExpertParallel;
 using MoESim.Traces;
+using MoESim.Runs;
+using MoESim.Results;
 
 namespace MoESim.Planning;
 
@@ -44,7 +46,7 @@ internal sealed class ReplicaServer
     public SimulationResult Serve(IReadOnlyList<Request> requests, IRoutingSource? router)
     {
         if (_device is not null)
-            return new SingleDeviceServer(_work, _device, _timeModel!, requests, router, _serving).Run();
+            return ServingInstances.SingleDevice(_work, _device, _timeModel!, requests, router, _serving).Run();
         if (router is null) throw new InputException($"model {_model.Name}", "model", "expert-parallel serving on a system needs an MoE model");
         return ExpertParallelRunner.Run(_model, _system!, null, router, requests, new ExpertParallelConfig { Serving = _serving }).Serving;
     }
@@ -55,7 +57,7 @@ internal sealed class ReplicaServer
     {
         try
         {
-            if (_device is not null) MemoryPlan.For(_work, _device, _serving);
+            if (_device is not null) SingleDeviceMemory.Plan(_work, _device, _serving);
             else if (_model.Moe is { } moe)
                 ExpertParallelMemory.For(_work, _system!, ExpertPlacement.Contiguous(_model.NumMoeLayers, moe.NumExperts, _system!.DeviceCount),
                     new ExpertParallelConfig { Serving = _serving });

@@ -5,6 +5,7 @@ using MoESim.Serving;
 using MoESim.Serving.ExpertParallel;
 using MoESim.Tests.Serving;
 using MoESim.Traces;
+using MoESim.Runs;
 
 namespace MoESim.Tests.ExpertParallel;
 

@@ -1,4 +1,5 @@
 using MoESim.Serving;
+using MoESim.Results;
 
 namespace MoESim.Tests.Metrics;
 

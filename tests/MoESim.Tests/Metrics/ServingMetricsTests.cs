@@ -1,6 +1,7 @@
 using MoESim.Metrics;
 using MoESim.Serving;
 using static MoESim.Tests.Metrics.MetricsTestResults;
+using MoESim.Results;
 
 namespace MoESim.Tests.Metrics;
 

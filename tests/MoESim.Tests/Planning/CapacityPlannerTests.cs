@@ -2,6 +2,7 @@ using MoESim.Config;
 using MoESim.Planning;
 using MoESim.Serving;
 using MoESim.Tests.Config;
+using MoESim.Runs;
 
 namespace MoESim.Tests.Planning;
 

@@ -3,6 +3,8 @@ using MoESim.Randomness;
 using MoESim.Serving;
 using MoESim.Traces;
 using static MoESim.Tests.Serving.TestModels;
+using MoESim.Runs;
+using MoESim.Results;
 
 namespace MoESim.Tests.Serving;
 
@@ -16,7 +18,7 @@ public class DeterminismTests
     {
         var device = MemoryBoundDevice();
         var router = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 2, NumExperts = 8, TopK = 2, ZipfExponent = zipf, Seed = routerSeed });
-        return new SingleDeviceServer(new ModelWork(TinyMoe()), device, new RooflineTimeModel(device), requests, router,
+        return ServingInstances.SingleDevice(new ModelWork(TinyMoe()), device, new RooflineTimeModel(device), requests, router,
             new ServingConfig { MaxBatchTokens = 64, MaxSequences = 64, MemoryUtilization = 1.0 }).Run();
     }
 

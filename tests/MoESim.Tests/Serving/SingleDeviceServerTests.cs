@@ -5,6 +5,7 @@ using MoESim.Models;
 using MoESim.Serving;
 using MoESim.Traces;
 using static MoESim.Tests.Serving.TestModels;
+using MoESim.Results;
 
 namespace MoESim.Tests.Serving;
 
@@ -19,7 +20,7 @@ public class SingleDeviceServerTests
     private static SimulationResult RunDense(IReadOnlyList<Request> requests, ServingConfig? config = null, DeviceProfile? device = null)
     {
         var d = device ?? ComputeBoundDevice();
-        return new SingleDeviceServer(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), requests, null, config ?? Config()).Run();
+        return ServingInstances.SingleDevice(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), requests, null, config ?? Config()).Run();
     }
 
     private static double Seconds(long ps) => ps / Ps;
@@ -135,7 +136,7 @@ public class SingleDeviceServerTests
         var device = ComputeBoundDevice(capacityBytes: 2000);
         var config = new ServingConfig { MemoryUtilization = 0.9 };
         var ex = Assert.Throws<InputException>(() =>
-            new SingleDeviceServer(new ModelWork(TinyDense()), device, new RooflineTimeModel(device), new[] { new Request(0, 0, 1, 1) }, null, config))!;
+            ServingInstances.SingleDevice(new ModelWork(TinyDense()), device, new RooflineTimeModel(device), new[] { new Request(0, 0, 1, 1) }, null, config))!;
         Assert.That(ex.Message, Does.Contain("short by").And.Contain("tiny-dense"));
     }
 
@@ -143,7 +144,7 @@ public class SingleDeviceServerTests
     public void MemoryPlan_SplitsUsableMemory()
     {
         // 1e6 B x 0.5 = 500,000 usable; minus 1872 weights = 498,128 B KV; / 64 = 7783.25 -> 7783 tokens.
-        var plan = MemoryPlan.For(new ModelWork(TinyDense()), ComputeBoundDevice(1e6), new ServingConfig { MemoryUtilization = 0.5 });
+        var plan = SingleDeviceMemory.Plan(new ModelWork(TinyDense()), ComputeBoundDevice(1e6), new ServingConfig { MemoryUtilization = 0.5 });
         Assert.That(plan.UsableBytes, Is.EqualTo(500_000));
         Assert.That(plan.WeightBytes, Is.EqualTo(1872));
         Assert.That(plan.KvCacheBytes, Is.EqualTo(498_128));
@@ -155,9 +156,9 @@ public class SingleDeviceServerTests
     public void EmptyRequestList_AndBadConfig_AreInputErrors()
     {
         var d = ComputeBoundDevice();
-        Assert.Throws<InputException>(() => new SingleDeviceServer(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), Array.Empty<Request>(), null, Config()));
-        Assert.Throws<InputException>(() => new SingleDeviceServer(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config() with { MaxBatchTokens = 0 }));
-        var tooFewTokens = Assert.Throws<InputException>(() => new SingleDeviceServer(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config() with { MaxBatchTokens = 100, MaxSequences = 101 }))!;
+        Assert.Throws<InputException>(() => ServingInstances.SingleDevice(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), Array.Empty<Request>(), null, Config()));
+        Assert.Throws<InputException>(() => ServingInstances.SingleDevice(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config() with { MaxBatchTokens = 0 }));
+        var tooFewTokens = Assert.Throws<InputException>(() => ServingInstances.SingleDevice(new ModelWork(TinyDense()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config() with { MaxBatchTokens = 100, MaxSequences = 101 }))!;
         Assert.That(tooFewTokens.Message, Does.Contain("max_batch_tokens").And.Contain("max_sequences (101)"));
     }
 
@@ -223,7 +224,7 @@ public class SingleDeviceServerTests
         var model = TinyMoe();
         var device = MemoryBoundDevice();
         var router = new RecordingRouter(new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 2, NumExperts = 8, TopK = 2, Seed = 3 }));
-        var server = new SingleDeviceServer(new ModelWork(model), device, new RooflineTimeModel(device), new[] { new Request(0, 0, 4, 6) }, router, Config());
+        var server = ServingInstances.SingleDevice(new ModelWork(model), device, new RooflineTimeModel(device), new[] { new Request(0, 0, 4, 6) }, router, Config());
         var result = server.Run();
 
         var decodeCalls = router.Calls.Where(c => c.Tokens == 1).ToList();
@@ -239,8 +240,8 @@ public class SingleDeviceServerTests
     public void MoeModelWithoutRouter_Throws()
     {
         var d = MemoryBoundDevice();
-        Assert.Throws<ArgumentException>(() => new SingleDeviceServer(new ModelWork(TinyMoe()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config()));
+        Assert.Throws<ArgumentException>(() => ServingInstances.SingleDevice(new ModelWork(TinyMoe()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, null, Config()));
         var wrongShape = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 2, NumExperts = 4, TopK = 2, Seed = 1 });
-        Assert.Throws<InputException>(() => new SingleDeviceServer(new ModelWork(TinyMoe()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, wrongShape, Config()));
+        Assert.Throws<InputException>(() => ServingInstances.SingleDevice(new ModelWork(TinyMoe()), d, new RooflineTimeModel(d), new[] { new Request(0, 0, 1, 1) }, wrongShape, Config()));
     }
 }

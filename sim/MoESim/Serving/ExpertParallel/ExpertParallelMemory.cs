@@ -2,6 +2,7 @@ using MoESim.Config;
 using MoESim.Cost;
 using MoESim.Hardware.Topology;
 using MoESim.Parallelism;
+using MoESim.Results;
 
 namespace MoESim.Serving.ExpertParallel;
 

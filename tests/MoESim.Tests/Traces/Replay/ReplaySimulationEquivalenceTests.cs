@@ -65,7 +65,7 @@ public class ReplaySimulationEquivalenceTests
     {
         var model = TinyMoe();
         var device = MemoryBoundDevice();
-        var server = new SingleDeviceServer(new ModelWork(model), device, new RooflineTimeModel(device), requests, router,
+        var server = ServingInstances.SingleDevice(new ModelWork(model), device, new RooflineTimeModel(device), requests, router,
             new ServingConfig { MaxBatchTokens = 24, MaxSequences = 6, MemoryUtilization = 0.9 });
         return server.Run().Iterations.Select(i => (i.StartPicoseconds, i.EndPicoseconds, i.Bytes)).ToList();
     }

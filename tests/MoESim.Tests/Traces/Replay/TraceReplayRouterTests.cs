@@ -170,7 +170,7 @@ public class TraceReplayRouterTests
         var device = MemoryBoundDevice();
         Request[] requests = [new Request(0, 0, 4, 3), new Request(1, 0, 4, 3)];
         using var router = TraceReplayRouter.Open(ConstantTrace(), model.Name, 2, 8, 2, requests);
-        var server = new SingleDeviceServer(new ModelWork(model), device, new RooflineTimeModel(device), requests, router,
+        var server = ServingInstances.SingleDevice(new ModelWork(model), device, new RooflineTimeModel(device), requests, router,
             new ServingConfig { MaxBatchTokens = 64, MaxSequences = 8, MemoryUtilization = 0.9 });
         var result = server.Run();
         var decodes = result.Iterations.Where(i => i.PrefillTokens == 0).Select(i => i.Bytes).ToArray();

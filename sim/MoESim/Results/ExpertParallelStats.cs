@@ -1,16 +1,8 @@
-using MoESim.Metrics;
+namespace MoESim.Results;
 
-namespace MoESim.Serving.ExpertParallel;
-
-/// <summary>What an expert-parallel serving run produced: the serving timeline and metrics plus the MoE-specific figures.</summary>
-public sealed record ExpertParallelResult
+/// <summary>The figures only an expert-parallel run has: per-GPU expert load, MoE-layer, straggler and collective times.</summary>
+public sealed record ExpertParallelStats
 {
-    /// <summary>Requests, passes and memory, as a single-device run reports them (memory summed over the system).</summary>
-    public required SimulationResult Serving { get; init; }
-
-    /// <summary>TTFT, TPOT, throughput and utilisation (peaks summed over the GPUs).</summary>
-    public required ServingMetrics Metrics { get; init; }
-
     /// <summary>GPUs in the system.</summary>
     public required int Devices { get; init; }
 

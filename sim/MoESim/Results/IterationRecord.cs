@@ -1,4 +1,4 @@
-namespace MoESim.Serving;
+namespace MoESim.Results;
 
 /// <summary>One forward pass as it ran: when, what it processed, and its work.</summary>
 public readonly record struct IterationRecord

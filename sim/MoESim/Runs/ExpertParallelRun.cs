@@ -2,7 +2,7 @@ using MoESim.Hardware.Topology;
 using MoESim.Metrics;
 using MoESim.Models;
 
-namespace MoESim.Serving.ExpertParallel;
+namespace MoESim.Runs;
 
 /// <summary>A finished expert-parallel simulation with its inputs, for reports, tables and plots.</summary>
 public sealed record ExpertParallelRun

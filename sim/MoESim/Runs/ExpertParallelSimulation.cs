@@ -4,8 +4,9 @@ using MoESim.Hardware.Topology;
 using MoESim.Metrics;
 using MoESim.Parallelism;
 using MoESim.Randomness;
+using MoESim.Serving.ExpertParallel;
 
-namespace MoESim.Serving.ExpertParallel;
+namespace MoESim.Runs;
 
 /// <summary>
 /// Loads the inputs of an expert-parallel run (the same model, workload and router options as a

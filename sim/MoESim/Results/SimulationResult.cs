@@ -1,6 +1,6 @@
 using MoESim.Engine;
 
-namespace MoESim.Serving;
+namespace MoESim.Results;
 
 /// <summary>Everything a serving simulation produced, for metrics, tables and plots.</summary>
 public sealed record SimulationResult

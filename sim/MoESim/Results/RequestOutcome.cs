@@ -1,4 +1,4 @@
-namespace MoESim.Serving;
+namespace MoESim.Results;
 
 /// <summary>When a request arrived, produced its first token and finished (picoseconds).</summary>
 public readonly record struct RequestOutcome(int Id, long ArrivalPicoseconds, long FirstTokenPicoseconds, long FinishPicoseconds, int PromptTokens, int OutputTokens)

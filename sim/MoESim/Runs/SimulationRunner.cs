@@ -4,11 +4,12 @@ using MoESim.Hardware;
 using MoESim.Metrics;
 using MoESim.Models;
 using MoESim.Randomness;
+using MoESim.Serving;
 using MoESim.Traces;
 using MoESim.Traces.Synthetic;
 using MoESim.Traces.Replay;
 
-namespace MoESim.Serving;
+namespace MoESim.Runs;
 
 /// <summary>Loads the inputs of a single-device run, simulates it and computes its metrics.</summary>
 public static class SimulationRunner
@@ -37,8 +38,7 @@ public static class SimulationRunner
     {
         var work = new ModelWork(model);
         var timeModel = OperatorTimeModels.For(device);
-        var server = new SingleDeviceServer(work, device, timeModel, requests, router, options.Serving, progress);
-        var result = server.Run();
+        var result = ServingInstances.SingleDevice(work, device, timeModel, requests, router, options.Serving, progress).Run();
         var peak = device.PeakFor(model.DataTypes.Weights is Units.DataType.Fp8 or Units.DataType.Int8 ? model.DataTypes.Weights : model.DataTypes.Activations);
         var bandwidth = device.MainMemory.BandwidthBytesPerSecond;
         return new SimulationRun

@@ -1,26 +1,18 @@
 using MoESim.Config;
 using MoESim.Cost;
 using MoESim.Hardware;
+using MoESim.Results;
 
 namespace MoESim.Serving;
 
 /// <summary>
-/// How a device's memory is split between weights and KV cache. A model whose weights do not
-/// fit is an input error that says by how much.
+/// Splits one device's memory between weights and KV cache. A model whose weights do not fit is
+/// an input error that says by how much.
 /// </summary>
-public sealed record MemoryPlan
+public static class SingleDeviceMemory
 {
-    /// <summary>Memory the engine may use: capacity × utilisation, bytes.</summary>
-    public required double UsableBytes { get; init; }
-    public required double WeightBytes { get; init; }
-    /// <summary>What is left for the KV cache, bytes.</summary>
-    public required double KvCacheBytes { get; init; }
-    public required double KvBytesPerToken { get; init; }
-
-    /// <summary>Tokens the KV cache holds across all sequences.</summary>
-    public long KvCacheTokens => (long)Math.Floor(KvCacheBytes / KvBytesPerToken);
-
-    public static MemoryPlan For(ModelWork work, DeviceProfile device, ServingConfig config)
+    /// <summary>The memory plan of <paramref name="work"/> on <paramref name="device"/> under <paramref name="config"/>'s utilisation.</summary>
+    public static MemoryPlan Plan(ModelWork work, DeviceProfile device, ServingConfig config)
     {
         var usable = device.MainMemory.CapacityBytes * config.MemoryUtilization;
         var weights = work.TotalWeightBytes;

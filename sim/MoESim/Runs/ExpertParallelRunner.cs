@@ -7,9 +7,11 @@ using MoESim.Hardware.Topology;
 using MoESim.Metrics;
 using MoESim.Models;
 using MoESim.Parallelism;
+using MoESim.Serving;
+using MoESim.Serving.ExpertParallel;
 using MoESim.Traces;
 
-namespace MoESim.Serving.ExpertParallel;
+namespace MoESim.Runs;
 
 /// <summary>
 /// Runs expert-parallel serving from loaded inputs: the entry point for the CLI and for
@@ -48,9 +50,10 @@ public static class ExpertParallelRunner
         }
         var timeline = config.Serving.RecordTimeline ? new TimelineRecorder() : null;
         var network = new TopologyNetwork(system, new Simulator(), timeline);
-        var server = new ExpertParallelServer(work, network, timeModels, placement, router, requests, config, progress, timeline);
-        var result = server.Run(serving => ServingMetrics.From(serving, peak, bandwidth));
-        return timeline is null ? result : result with { Serving = result.Serving with { Timeline = timeline } };
+        var instance = ServingInstances.ExpertParallel(work, network, timeModels, placement, router, requests, config, progress, timeline);
+        var serving = instance.Run();
+        var stats = ((ExpertParallelPlanner)instance.Planner).Stats();
+        return new ExpertParallelResult { Serving = serving, Metrics = ServingMetrics.From(serving, peak, bandwidth), Stats = stats };
     }
 
     private static void Validate(ModelConfig model, SystemTopology system, ExpertPlacement? placement, IRoutingSource router,

@@ -1,8 +1,9 @@
 using MoESim.Hardware;
 using MoESim.Metrics;
 using MoESim.Models;
+using MoESim.Results;
 
-namespace MoESim.Serving;
+namespace MoESim.Runs;
 
 /// <summary>A finished single-device simulation with its inputs and derived metrics.</summary>
 public sealed record SimulationRun

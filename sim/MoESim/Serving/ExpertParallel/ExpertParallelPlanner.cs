@@ -2,39 +2,32 @@ using MoESim.Collectives;
 using MoESim.Cost;
 using MoESim.Engine;
 using MoESim.Parallelism;
+using MoESim.Results;
+using MoESim.Serving.Loop;
 using MoESim.Traces;
 using MoESim.Units;
 
 namespace MoESim.Serving.ExpertParallel;
 
 /// <summary>
-/// Serves a request stream on a multi-GPU system with expert parallelism. Continuous batching
-/// as on one device (one scheduler whose limits are the DP groups' summed); each step runs the
-/// model's layers as a bulk-synchronous program (<see cref="ExpertParallelProgram"/>): compute
-/// phases last as long as their slowest GPU, collectives (TP all-reduce/all-gather, MoE
-/// dispatch and combine all-to-alls) run as flows over the topology, sharing links max-min fair.
+/// Runs a step on a multi-GPU system with expert parallelism: the model's layers as a
+/// bulk-synchronous program (<see cref="ExpertParallelProgram"/>): compute phases last as long
+/// as their slowest GPU, collectives (TP all-reduce/all-gather, MoE dispatch and combine
+/// all-to-alls) run as flows over the topology, sharing links max-min fair.
 /// </summary>
-public sealed class ExpertParallelServer : IEventTarget
+public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
 {
-    private const int ArrivalEvent = 1;
     private const int PhaseDoneEvent = 2;
     private const int CollectiveDoneEvent = 3;
-    private const int ProgressEveryPasses = 256;
 
-    private readonly IReadOnlyList<Request> _requests;
     private readonly IRoutingSource _router;
     private readonly ExpertParallelCosts _costs;
-    private readonly ExpertParallelMemory _memory;
     private readonly ExpertParallelProgram _program;
     private static readonly string[] PhaseNames = Enum.GetNames<PhaseKind>();
-    private readonly IProgress<double>? _progress;
     private readonly TimelineRecorder? _timeline;
     private long _phaseStart;
     private readonly TopologyNetwork _net;
     private readonly Simulator _sim;
-    private readonly MemoryPool _kv;
-    private readonly ContinuousBatchScheduler _scheduler;
-    private readonly RoutingBatch _routingBatch = new();
     private readonly ExpertParallelBatch _batch;
     private readonly MoeStepRouting _routing;
     private readonly AllToAll _a2a;
@@ -47,46 +40,37 @@ public sealed class ExpertParallelServer : IEventTarget
     private readonly long[] _combine;
     private readonly long[] _devicePairs;
     private readonly double[] _moeLayerSeconds, _stragglerSeconds;
-    private readonly List<IterationRecord> _iterations = new();
     private int[] _expertIds = new int[1024];
     private int _pc;
     private int _pendingCollectives;
     private long _dispatchStart;
     private double _allToAllSeconds, _tpSeconds;
     private long _allToAllBytes;
-    private bool _busyNow;
-    private BatchShape _current;
-    private long _currentStart;
-    private long _currentKv;
     private double _stepFlops, _stepBytes;
-    private long _peakKv;
+    private double _lastFlops, _lastBytes;
+    private long _steps;
+    private IEventTarget? _onDone;
+    private int _doneKind;
 
     /// <summary>
-    /// A server for <paramref name="requests"/> (in arrival order) on <paramref name="network"/>'s
+    /// A planner for steps of <paramref name="requests"/> (in arrival order) on <paramref name="network"/>'s
     /// system, routing with <paramref name="router"/> and placing experts by <paramref name="placement"/>.
     /// </summary>
-    public ExpertParallelServer(ModelWork work, TopologyNetwork network, IReadOnlyList<IOperatorTimeModel> timeModels,
+    public ExpertParallelPlanner(ModelWork work, TopologyNetwork network, IReadOnlyList<IOperatorTimeModel> timeModels,
         ExpertPlacement placement, IRoutingSource router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
-        IProgress<double>? progress = null, TimelineRecorder? timeline = null)
+        TimelineRecorder? timeline = null)
     {
         _timeline = timeline;
         var model = work.Model;
         var moe = model.Moe ?? throw new ArgumentException($"model {model.Name} has no MoE layers: expert parallelism needs routed experts", nameof(work));
         _n = network.DeviceCount;
         _tp = config.TensorParallel;
-        _requests = requests;
         _router = router;
-        _progress = progress;
         _net = network;
         _sim = network.Simulator;
         _topK = moe.TopK;
-        _memory = ExpertParallelMemory.For(work, network.Topology, placement, config);
         _costs = new ExpertParallelCosts(work, timeModels, _tp);
         _program = ExpertParallelProgram.For(model, _tp);
-        int dp = _n / _tp;
-        _kv = new MemoryPool("kv-cache", (long)_memory.KvCacheBytes);
-        var global = config.Serving with { MaxBatchTokens = config.Serving.MaxBatchTokens * dp, MaxSequences = config.Serving.MaxSequences * dp };
-        _scheduler = new ContinuousBatchScheduler(requests, global, _kv, _memory.KvBytesPerToken);
         _batch = new ExpertParallelBatch(requests, _n, _tp);
         _bytesPerToken = (long)(model.HiddenSize * DataTypes.BytesPerElement(model.DataTypes.Activations));
         _a2a = new AllToAll(network, null, config.AllToAll);
@@ -104,48 +88,32 @@ public sealed class ExpertParallelServer : IEventTarget
         _stragglerSeconds = new double[model.NumMoeLayers];
     }
 
-    /// <summary>The memory plan.</summary>
-    public ExpertParallelMemory Memory => _memory;
+    /// <inheritdoc/>
+    public double LastStepFlops => _lastFlops;
 
-    /// <summary>Runs the whole request stream to completion.</summary>
-    public ExpertParallelResult Run(Func<SimulationResult, Metrics.ServingMetrics> metrics)
+    /// <inheritdoc/>
+    public double LastStepBytes => _lastBytes;
+
+    /// <inheritdoc/>
+    public double BusySeconds => _busy.Average();
+
+    /// <summary>The expert-parallel figures of every step run so far.</summary>
+    public ExpertParallelStats Stats() => new()
     {
-        _sim.Schedule(SimTime.FromSeconds(_requests[0].ArrivalSeconds), this, ArrivalEvent, 0);
-        _sim.Run();
-        var outcomes = _scheduler.Outcomes(out var last);
-        _progress?.Report(1.0);
-        var serving = new SimulationResult
-        {
-            Requests = outcomes,
-            Iterations = _iterations,
-            Memory = _memory.AsSystemPlan(),
-            MakespanSeconds = (last - SimTime.FromSeconds(_requests[0].ArrivalSeconds).Picoseconds) / 1e12,
-            BusySeconds = _busy.Average(),
-            EventsProcessed = _sim.EventsProcessed,
-            PeakKvReservedBytes = _peakKv,
-        };
-        return new ExpertParallelResult
-        {
-            Serving = serving,
-            Metrics = metrics(serving),
-            Devices = _n,
-            Steps = _iterations.Count,
-            DevicePairs = _devicePairs,
-            MoeLayerSeconds = _moeLayerSeconds,
-            StragglerSeconds = _stragglerSeconds,
-            AllToAllSeconds = _allToAllSeconds,
-            AllToAllBytes = _allToAllBytes,
-            TensorParallelSeconds = _tpSeconds,
-        };
-    }
+        Devices = _n,
+        Steps = _steps,
+        DevicePairs = _devicePairs,
+        MoeLayerSeconds = _moeLayerSeconds,
+        StragglerSeconds = _stragglerSeconds,
+        AllToAllSeconds = _allToAllSeconds,
+        AllToAllBytes = _allToAllBytes,
+        TensorParallelSeconds = _tpSeconds,
+    };
 
     void IEventTarget.OnEvent(Simulator sim, int kind, long arg0, long arg1)
     {
         switch (kind)
         {
-            case ArrivalEvent:
-                Arrive((int)arg0);
-                break;
             case PhaseDoneEvent:
                 Advance();
                 break;
@@ -153,33 +121,20 @@ public sealed class ExpertParallelServer : IEventTarget
                 if (--_pendingCollectives == 0) CollectivesDone();
                 break;
             default:
-                throw new InvalidOperationException($"expert-parallel server: unknown event kind {kind}");
+                throw new InvalidOperationException($"expert-parallel planner: unknown event kind {kind}");
         }
     }
 
-    private void Arrive(int id)
+    /// <inheritdoc/>
+    public void StartStep(in BatchShape batch, RoutingBatch routing, IEventTarget onDone, int kind)
     {
-        // Requests arriving at the same instant join the same step (as on one device).
-        int next = _scheduler.EnqueueArrivals(id, _sim.Now);
-        if (next < _requests.Count)
-            _sim.Schedule(SimTime.FromSeconds(_requests[next].ArrivalSeconds), this, ArrivalEvent, next);
-        if (!_busyNow) StartPass();
-    }
-
-    private void StartPass()
-    {
-        var shape = _scheduler.FormBatch(_routingBatch);
-        if (shape.Tokens == 0) return; // idle until the next arrival
-        _busyNow = true;
-        _current = shape;
-        _currentStart = _sim.Now.Picoseconds;
-        _currentKv = _kv.UsedBytes;
-        _peakKv = Math.Max(_peakKv, _currentKv);
-        _batch.Split(_routingBatch);
+        _onDone = onDone;
+        _doneKind = kind;
+        _batch.Split(routing);
         int tokens = _batch.Tokens;
         int ids = _routing.MoeLayers * tokens * _topK;
         if (_expertIds.Length < ids) _expertIds = new int[Math.Max(ids, _expertIds.Length * 2)];
-        _router.RouteTokens(_routingBatch, _expertIds.AsSpan(0, ids));
+        _router.RouteTokens(routing, _expertIds.AsSpan(0, ids));
         _routing.Plan(_expertIds.AsSpan(0, ids), _batch.HomeDevice, tokens);
 
         (_stepFlops, _stepBytes) = _costs.CostStep(_batch, _program, _attention, _dense, _routerShared, _lmHead);
@@ -280,25 +235,11 @@ public sealed class ExpertParallelServer : IEventTarget
 
     private void FinishPass()
     {
-        var now = _sim.Now.Picoseconds;
-        var emitted = _scheduler.CompleteBatch(now);
         var (expertFlops, expertBytes) = _costs.TakeWork();
-        _iterations.Add(new IterationRecord
-        {
-            StartPicoseconds = _currentStart,
-            EndPicoseconds = now,
-            PrefillTokens = (int)_current.PrefillTokens,
-            DecodeSequences = _current.DecodeSequences,
-            OutputTokens = emitted,
-            Flops = _stepFlops + expertFlops,
-            Bytes = _stepBytes + expertBytes,
-            KvReservedDuringPassBytes = _currentKv,
-            KvReservedBytes = _kv.UsedBytes,
-            RunningSequences = _scheduler.RunningCount,
-        });
-        _busyNow = false;
-        if (_progress is not null && _iterations.Count % ProgressEveryPasses == 0)
-            _progress.Report((double)_scheduler.FinishedCount / _requests.Count);
-        StartPass();
+        _lastFlops = _stepFlops + expertFlops;
+        _lastBytes = _stepBytes + expertBytes;
+        _steps++;
+        // Delivered directly, at this instant, as the bulk-synchronous program ends here.
+        _onDone!.OnEvent(_sim, _doneKind, 0, 0);
     }
 }

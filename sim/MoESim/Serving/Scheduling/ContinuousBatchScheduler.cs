@@ -1,8 +1,9 @@
 using MoESim.Cost;
 using MoESim.Engine;
+using MoESim.Results;
 using MoESim.Traces;
 
-namespace MoESim.Serving;
+namespace MoESim.Serving.Scheduling;
 
 /// <summary>
 /// Continuous batching with chunked prefill (Sarathi/vLLM v1 style): every running sequence that
@@ -11,7 +12,7 @@ namespace MoESim.Serving;
 /// only when the KV cache can hold its prompt plus its whole output (reserved up front, so no
 /// preemption is needed); otherwise it and everything behind it waits.
 /// </summary>
-public sealed class ContinuousBatchScheduler
+public sealed class ContinuousBatchScheduler : IBatchScheduler
 {
     private readonly IReadOnlyList<Request> _requests;
     private readonly ServingConfig _config;

@@ -1,6 +1,7 @@
+using MoESim.Serving;
 using MoESim.Units;
 
-namespace MoESim.Serving;
+namespace MoESim.Runs;
 
 /// <summary>Everything a single-device serving simulation needs, as given by the user.</summary>
 public sealed record SimulationOptions

@@ -22,10 +22,11 @@ public static class ServingInstances
     /// <summary>
     /// An instance serving <paramref name="requests"/> of <paramref name="work"/>'s model on
     /// <paramref name="device"/> on its own clock, routed by <paramref name="router"/> (null only
-    /// for a dense model).
+    /// for a dense model), on <paramref name="simulator"/>'s clock when given (a cluster's); with
+    /// <paramref name="externalArrivals"/> requests arrive only when handed over (<see cref="ServingInstance.Admit"/>).
     /// </summary>
     public static ServingInstance SingleDevice(ModelWork work, DeviceProfile device, IOperatorTimeModel timeModel, IReadOnlyList<Request> requests,
-        IRoutingSource? router, ServingConfig config, IProgress<double>? progress = null, Simulator? simulator = null)
+        IRoutingSource? router, ServingConfig config, IProgress<double>? progress = null, Simulator? simulator = null, bool externalArrivals = false)
     {
         var problems = config.Validate().ToList();
         if (problems.Count > 0)
@@ -45,7 +46,7 @@ public static class ServingInstances
         var kv = new MemoryPool("kv-cache", (long)memory.KvCacheBytes);
         var scheduler = new ContinuousBatchScheduler(requests, config, kv, memory.KvBytesPerToken);
         var planner = new WholePassPlanner(new IterationCostModel(work, timeModel), unit, moe is null ? null : router);
-        return new ServingInstance(sim, requests, scheduler, kv, planner, memory, progress, progressEverySteps: 2048) { Timeline = timeline };
+        return new ServingInstance(sim, requests, scheduler, kv, planner, memory, progress, progressEverySteps: 2048) { Timeline = timeline, ExternalArrivals = externalArrivals };
     }
 
     /// <summary>

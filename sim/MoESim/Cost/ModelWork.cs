@@ -225,7 +225,9 @@ public sealed class ModelWork
             Name = "shared experts", Kind = OperatorKinds.SharedExpert,
             Flops = 2.0 * b.Tokens * SharedExpertParameters,
             WeightBytes = SharedExpertParameters * _w,
-            ActivationBytes = b.Tokens * (2.0 * _h + 3.0 * width) * _a,
+            // A model without shared experts reads and writes nothing here (it used to be charged
+            // the input and output activations of an expert that does not exist).
+            ActivationBytes = width > 0 ? b.Tokens * (2.0 * _h + 3.0 * width) * _a : 0,
             KvCacheBytes = 0,
             ComputeType = _gemmType, Kernels = width > 0 ? 2 : 0,
             OutputElements = width > 0 ? b.Tokens * (2.0 * width + _h) : 0,

@@ -1,16 +1,20 @@
+using MoESim.Models;
+
 namespace MoESim.Cost;
 
 /// <summary>
-/// Cost of whole forward passes: sums per-operator times over the model's layers. Layers of the
-/// same kind share every cost but the routed experts', whose weight traffic depends on how many
-/// distinct experts each MoE layer's batch activates, so one pass costs O(MoE layers).
+/// Cost of whole forward passes: sums per-operator times over the model's
+/// <see cref="LayerProgram"/>. Operators of the same kind cost the same in every layer but the
+/// routed experts, whose weight traffic depends on how many distinct experts each MoE layer's
+/// batch activates, so each kind is costed once and counted as often as the program runs it:
+/// one pass costs O(MoE layers).
 /// </summary>
 public sealed class IterationCostModel
 {
     private readonly ModelWork _work;
     private readonly IOperatorTimeModel _time;
+    private readonly LayerProgram _program;
     private readonly int _moeLayers;
-    private readonly int _denseLayers;
     private readonly double[] _expertSecondsByDistinct; // per-pass memo: layers mostly share a count
     private readonly double[] _expertBytesByDistinct;
 
@@ -18,14 +22,17 @@ public sealed class IterationCostModel
     {
         _work = work;
         _time = time;
-        _moeLayers = work.Model.NumMoeLayers;
-        _denseLayers = work.Model.NumLayers - _moeLayers;
+        _program = LayerProgram.For(work.Model);
+        _moeLayers = _program.CountOf(LayerOperator.RoutedExperts);
         var experts = work.Model.Moe?.NumExperts ?? 0;
         _expertSecondsByDistinct = new double[experts + 1];
         _expertBytesByDistinct = new double[experts + 1];
     }
 
     public ModelWork Work => _work;
+
+    /// <summary>The operators a pass runs, in order.</summary>
+    public LayerProgram Program => _program;
     public IOperatorTimeModel TimeModel => _time;
 
     /// <summary>
@@ -43,15 +50,16 @@ public sealed class IterationCostModel
             by += times * w.TotalBytes;
         }
 
-        var layers = _moeLayers + _denseLayers;
+        var p = _program;
+        int layers = p.CountOf(LayerOperator.Attention);
         Add(_work.AttentionProjection(batch), layers, ref seconds, ref flops, ref bytes);
         if (batch.PrefillTokens > 0) Add(_work.AttentionPrefill(batch), layers, ref seconds, ref flops, ref bytes);
         if (batch.DecodeSequences > 0) Add(_work.AttentionDecode(batch), layers, ref seconds, ref flops, ref bytes);
-        Add(_work.DenseFfn(batch), _denseLayers, ref seconds, ref flops, ref bytes);
+        Add(_work.DenseFfn(batch), p.CountOf(LayerOperator.DenseFfn), ref seconds, ref flops, ref bytes);
         if (_moeLayers > 0)
         {
-            Add(_work.Router(batch), _moeLayers, ref seconds, ref flops, ref bytes);
-            Add(_work.SharedExpert(batch), _moeLayers, ref seconds, ref flops, ref bytes);
+            Add(_work.Router(batch), p.CountOf(LayerOperator.Router), ref seconds, ref flops, ref bytes);
+            Add(_work.SharedExpert(batch), p.CountOf(LayerOperator.SharedExpert), ref seconds, ref flops, ref bytes);
             var experts = _work.Model.Moe!.NumExperts;
             if (distinctExpertsPerMoeLayer.IsEmpty)
             {
@@ -77,7 +85,7 @@ public sealed class IterationCostModel
                 }
             }
         }
-        Add(_work.LmHead(batch), 1, ref seconds, ref flops, ref bytes);
+        Add(_work.LmHead(batch), p.CountOf(LayerOperator.LmHead), ref seconds, ref flops, ref bytes);
         return new IterationCost(seconds, flops, bytes);
     }
 
@@ -88,7 +96,8 @@ public sealed class IterationCostModel
     public IReadOnlyList<OperatorCost> Breakdown(in BatchShape batch, int distinctExperts)
     {
         var result = new List<OperatorCost>();
-        var layers = _moeLayers + _denseLayers;
+        var p = _program;
+        int layers = p.CountOf(LayerOperator.Attention);
         void Add(OperatorWork w, int times)
         {
             if (times > 0 && (w.Flops > 0 || w.TotalBytes > 0)) result.Add(new OperatorCost(w, _time.Seconds(w), times));
@@ -96,14 +105,14 @@ public sealed class IterationCostModel
         Add(_work.AttentionProjection(batch), layers);
         if (batch.PrefillTokens > 0) Add(_work.AttentionPrefill(batch), layers);
         if (batch.DecodeSequences > 0) Add(_work.AttentionDecode(batch), layers);
-        Add(_work.DenseFfn(batch), _denseLayers);
+        Add(_work.DenseFfn(batch), p.CountOf(LayerOperator.DenseFfn));
         if (_moeLayers > 0)
         {
-            Add(_work.Router(batch), _moeLayers);
-            Add(_work.SharedExpert(batch), _moeLayers);
+            Add(_work.Router(batch), p.CountOf(LayerOperator.Router));
+            Add(_work.SharedExpert(batch), p.CountOf(LayerOperator.SharedExpert));
             Add(_work.ExpertFfn(batch, distinctExperts), _moeLayers);
         }
-        Add(_work.LmHead(batch), 1);
+        Add(_work.LmHead(batch), p.CountOf(LayerOperator.LmHead));
         return result;
     }
 }

@@ -74,15 +74,19 @@ internal static class SimulateSystemRunner
         ExpertParallelSimulation.WriteReport(Add("report.json"), run);
         ReportWriter.WriteRequestsCsv(Add("requests.csv"), run.Result.Serving.Requests);
         ReportWriter.WriteTimeSeriesCsv(Add("timeseries.csv"), run.TimeSeries);
-        AtomicFile.WriteAllText(Add("moe_layers.csv"), LayersCsv(run.Result));
-        AtomicFile.WriteAllText(Add("device_load.csv"), DevicesCsv(run));
+        bool moe = run.Model.Moe is not null; // a dense model has no MoE layers or expert load to report
+        if (moe)
+        {
+            AtomicFile.WriteAllText(Add("moe_layers.csv"), LayersCsv(run.Result));
+            AtomicFile.WriteAllText(Add("device_load.csv"), DevicesCsv(run));
+        }
         if (run.Result.Serving.Timeline is { } timeline)
             timeline.WriteChromeTrace(Add("timeline.json"));
         if (plots)
         {
             var title = $"{run.Model.Name} on {run.System.Name}";
             var charts = ServingCharts.Save(run.TimeSeries, title, folder).ToList();
-            charts.Add(Plots.BarChart.Save(new BarChartData
+            if (moe) charts.Add(Plots.BarChart.Save(new BarChartData
             {
                 Title = $"Per-GPU expert load: {title} ({run.PlacementStrategy} placement)",
                 CategoryAxisLabel = "GPU",
@@ -130,10 +134,25 @@ internal static class SimulateSystemRunner
         var r = run.Result;
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLine(Markup.Escape(string.Create(inv,
-            $"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({Units.DataTypes.Name(run.Model.DataTypes.Weights)} weights) on {run.System.Name} ({r.Devices} GPUs, EP {r.Devices}, TP {run.EchoedInputs["tensor_parallel"]}, {run.PlacementStrategy} placement), {r.Metrics.Requests} requests, {run.RouterDescription}")));
+            $"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({Units.DataTypes.Name(run.Model.DataTypes.Weights)} weights) on {run.System.Name} ({r.Devices} GPUs, {Layout(run)}), {r.Metrics.Requests} requests, {run.RouterDescription}")));
         SummaryPrinter.PrintServing(console, r.Metrics);
+        if (run.Model.Moe is null)
+        {
+            console.MarkupLine(Markup.Escape(string.Create(inv, $"tensor parallel: TP collectives {r.TensorParallelSeconds:F3} s over {r.Steps} steps")));
+            console.MarkupLine(Markup.Escape($"wrote: {DisplayPath.Join(files)}"));
+            return;
+        }
         console.MarkupLine(Markup.Escape(string.Create(inv,
             $"expert parallel: MoE layer {r.MeanMoeLayerSeconds * 1e6:F1} us per step (straggler {r.MeanStragglerSeconds * 1e6:F1} us), GPU load max/mean {r.LoadImbalance:F3}, all-to-all {r.AllToAllSeconds:F3} s and {r.AllToAllBytes / 1e9:F2} GB, TP collectives {r.TensorParallelSeconds:F3} s over {r.Steps} steps")));
         console.MarkupLine(Markup.Escape($"wrote: {DisplayPath.Join(files)}"));
+    }
+
+    // "EP 8, TP 1, contiguous placement" for an MoE model, "DP 1 x TP 2 (dense model)" for a dense one.
+    private static string Layout(ExpertParallelRun run)
+    {
+        var tp = run.EchoedInputs["tensor_parallel"];
+        return run.Model.Moe is null
+            ? $"DP {run.EchoedInputs["data_parallel"]} x TP {tp} (dense model)"
+            : $"EP {run.Result.Devices}, TP {tp}, {run.PlacementStrategy} placement";
     }
 }

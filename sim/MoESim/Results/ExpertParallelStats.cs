@@ -28,16 +28,17 @@ public sealed record ExpertParallelStats
     public required double TensorParallelSeconds { get; init; }
 
     /// <summary>Mean MoE-layer time per step (dispatch + experts + combine, averaged over layers), seconds.</summary>
-    public double MeanMoeLayerSeconds => Steps == 0 ? 0 : MoeLayerSeconds.Sum() / MoeLayerSeconds.Count / Steps;
+    public double MeanMoeLayerSeconds => Steps == 0 || MoeLayerSeconds.Count == 0 ? 0 : MoeLayerSeconds.Sum() / MoeLayerSeconds.Count / Steps;
 
     /// <summary>Mean straggler time per MoE layer per step, seconds.</summary>
-    public double MeanStragglerSeconds => Steps == 0 ? 0 : StragglerSeconds.Sum() / StragglerSeconds.Count / Steps;
+    public double MeanStragglerSeconds => Steps == 0 || StragglerSeconds.Count == 0 ? 0 : StragglerSeconds.Sum() / StragglerSeconds.Count / Steps;
 
     /// <summary>Busiest GPU's pairs over the mean GPU's (1 = perfectly balanced).</summary>
     public double LoadImbalance
     {
         get
         {
+            if (DevicePairs.Count == 0) return 1;
             double mean = DevicePairs.Average(p => (double)p);
             return mean > 0 ? DevicePairs.Max() / mean : 1;
         }

@@ -25,17 +25,18 @@ public static class ExpertParallelRunner
     /// blocks when null) and routed by <paramref name="router"/>. Shape mismatches between model,
     /// router, placement and system are input errors.
     /// </summary>
-    public static ExpertParallelResult Run(ModelConfig model, SystemTopology system, ExpertPlacement? placement, IRoutingSource router,
+    public static ExpertParallelResult Run(ModelConfig model, SystemTopology system, ExpertPlacement? placement, IRoutingSource? router,
         IReadOnlyList<Request> requests, ExpertParallelConfig config, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(system);
-        ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(config);
         Validate(model, system, placement, router, requests, config);
-        var moe = model.Moe!;
-        placement ??= ExpertPlacement.Contiguous(model.NumMoeLayers, moe.NumExperts, system.DeviceCount);
+        if (model.Moe is { } moe)
+            placement ??= ExpertPlacement.Contiguous(model.NumMoeLayers, moe.NumExperts, system.DeviceCount);
+        else
+            router = null; // a dense model routes nothing
         var work = new ModelWork(model);
         var models = new Dictionary<DeviceProfile, IOperatorTimeModel>(ReferenceEqualityComparer.Instance);
         var timeModels = new IOperatorTimeModel[system.DeviceCount];
@@ -56,7 +57,7 @@ public static class ExpertParallelRunner
         return new ExpertParallelResult { Serving = serving, Metrics = ServingMetrics.From(serving, peak, bandwidth), Stats = stats };
     }
 
-    private static void Validate(ModelConfig model, SystemTopology system, ExpertPlacement? placement, IRoutingSource router,
+    private static void Validate(ModelConfig model, SystemTopology system, ExpertPlacement? placement, IRoutingSource? router,
         IReadOnlyList<Request> requests, ExpertParallelConfig config)
     {
         var errors = new InputErrorList();
@@ -66,11 +67,15 @@ public static class ExpertParallelRunner
             errors.Add("request trace", 0, 0, "", "empty request trace: nothing to simulate");
         if (model.Moe is not { } moe)
         {
-            errors.Add($"model {model.Name}", 0, 0, "moe", "expert-parallel serving needs an MoE model; this one is dense");
+            // Dense: data and tensor parallelism only.
+            if (placement is not null)
+                errors.Add($"placement ({placement.Strategy})", 0, 0, "placement", $"model {model.Name} is dense: it has no experts to place");
             errors.ThrowIfAny();
             return;
         }
-        if (router.NumExperts != moe.NumExperts || router.NumMoeLayers != model.NumMoeLayers || router.TopK != moe.TopK)
+        if (router is null)
+            errors.Add("routing", 0, 0, "router", $"model {model.Name} has routed experts: a routing source (synthetic router or trace) is needed");
+        else if (router.NumExperts != moe.NumExperts || router.NumMoeLayers != model.NumMoeLayers || router.TopK != moe.TopK)
             errors.Add("routing", 0, 0, "shape",
                 $"the routing source has {router.NumMoeLayers} MoE layers x {router.NumExperts} experts, top-{router.TopK}; model {model.Name} has {model.NumMoeLayers} x {moe.NumExperts}, top-{moe.TopK}");
         if (placement is not null && (placement.NumDevices != system.DeviceCount || placement.NumMoeLayers != model.NumMoeLayers || placement.NumExperts != moe.NumExperts))

@@ -26,9 +26,7 @@ public static class ExpertParallelSimulation
         var system = SystemProfileLoader.Load(systemPath);
         var random = new SeededRandom(options.Seed);
         var requests = SimulationRunner.LoadRequests(options, random);
-        if (model.Moe is null)
-            throw new Config.InputException(new Config.InputError(options.ModelPath, 0, 0, "moe", "expert-parallel serving (--system) needs an MoE model; this one is dense"));
-        var router = SimulationRunner.CreateRouter(options, model, requests, random)!;
+        var router = SimulationRunner.CreateRouter(options, model, requests, random);
         ExpertParallelResult result;
         try
         {
@@ -52,13 +50,13 @@ public static class ExpertParallelSimulation
             ["gpus"] = system.DeviceCount.ToString(inv),
             ["tensor_parallel"] = config.TensorParallel.ToString(inv),
             ["data_parallel"] = (system.DeviceCount / config.TensorParallel).ToString(inv),
-            ["expert_parallel"] = system.DeviceCount.ToString(inv),
-            ["placement"] = placement?.Strategy ?? "contiguous",
+            ["expert_parallel"] = model.Moe is null ? "none (dense model)" : system.DeviceCount.ToString(inv),
+            ["placement"] = model.Moe is null ? "none (dense model)" : placement?.Strategy ?? "contiguous",
             ["all_to_all"] = config.AllToAll.ToString(),
             ["dispatch"] = config.Dispatch.ToString(),
             ["requests"] = options.RequestTracePath ?? $"poisson rate {options.PoissonRatePerSecond.ToString(inv)}/s, prompt {options.PromptTokensMin}-{options.PromptTokensMax}, output {options.OutputTokensMin}-{options.OutputTokensMax}",
             ["request_count"] = requests.Count.ToString(inv),
-            ["router"] = router.Description,
+            ["router"] = router?.Description ?? "none (dense model)",
             ["seed"] = options.Seed.ToString(inv),
             ["max_batch_tokens_per_dp_group"] = config.Serving.MaxBatchTokens.ToString(inv),
             ["max_sequences_per_dp_group"] = config.Serving.MaxSequences.ToString(inv),
@@ -69,8 +67,8 @@ public static class ExpertParallelSimulation
             Options = options,
             Model = model,
             System = system,
-            RouterDescription = router.Description,
-            PlacementStrategy = placement?.Strategy ?? "contiguous",
+            RouterDescription = router?.Description ?? "none (dense model)",
+            PlacementStrategy = model.Moe is null ? "none (dense model)" : placement?.Strategy ?? "contiguous",
             Result = result,
             TimeSeries = TimeSeries.Build(result.Serving, SimulationRunner.TimeSeriesWindows, peak, bandwidth),
             EchoedInputs = echo,

@@ -50,12 +50,13 @@ public static class ServingInstances
     }
 
     /// <summary>
-    /// An instance serving <paramref name="requests"/> with expert parallelism on
-    /// <paramref name="network"/>'s system (and clock): one scheduler whose limits are the
+    /// An instance serving <paramref name="requests"/> on <paramref name="network"/>'s system (and
+    /// clock), data- and tensor-parallel, with expert parallelism for an MoE model (placement and
+    /// router then required; both null for a dense model): one scheduler whose limits are the
     /// data-parallel groups' summed, and an <see cref="ExpertParallelPlanner"/> running each step.
     /// </summary>
     public static ServingInstance ExpertParallel(ModelWork work, TopologyNetwork network, IReadOnlyList<IOperatorTimeModel> timeModels,
-        ExpertPlacement placement, IRoutingSource router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
+        ExpertPlacement? placement, IRoutingSource? router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
         IProgress<double>? progress = null, TimelineRecorder? timeline = null)
     {
         var memory = ExpertParallelMemory.For(work, network.Topology, placement, config);

@@ -136,10 +136,13 @@ public class SimulateSystemCommandTests
     }
 
     [Test]
-    public void Dense_model_on_a_system_is_an_input_error()
+    public void Dense_model_with_a_placement_file_is_an_input_error()
     {
-        var (exit, _, stderr) = CliTestSupport.Run("simulate", "--model", "codellama-34b", "--system", "dgx-h100", "--max-requests", "5", "--no-plots", "--out", CliTestSupport.TempDir());
+        // A dense model runs DP x TP on a system (TensorParallelDenseTests); it has no experts to place.
+        var placement = Path.Combine(CliTestSupport.TempDir(), "p.yaml");
+        File.WriteAllText(placement, "strategy: round-robin\n");
+        var (exit, _, stderr) = CliTestSupport.Run("simulate", "--model", "codellama-34b", "--system", "dgx-h100", "--placement", placement, "--max-requests", "5", "--no-plots", "--out", CliTestSupport.TempDir());
         Assert.That(exit, Is.EqualTo(2));
-        Assert.That(stderr, Does.Contain("needs an MoE model"));
+        Assert.That(stderr, Does.Contain("dense").And.Contain("no experts to place"));
     }
 }

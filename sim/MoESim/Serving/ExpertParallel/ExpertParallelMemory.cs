@@ -38,7 +38,7 @@ public sealed record ExpertParallelMemory
     };
 
     /// <summary>Plans memory; throws an <see cref="InputException"/> naming the device when weights do not fit.</summary>
-    public static ExpertParallelMemory For(ModelWork work, SystemTopology system, ExpertPlacement placement, ExpertParallelConfig config)
+    public static ExpertParallelMemory For(ModelWork work, SystemTopology system, ExpertPlacement? placement, ExpertParallelConfig config)
     {
         var model = work.Model;
         double w = Units.DataTypes.BytesPerElement(model.DataTypes.Weights);
@@ -56,7 +56,7 @@ public sealed record ExpertParallelMemory
         for (int d = 0; d < n; d++)
         {
             long slots = 0;
-            for (int l = 0; l < placement.NumMoeLayers; l++) slots += placement.SlotsUsed(l, d);
+            for (int l = 0; l < (placement?.NumMoeLayers ?? 0); l++) slots += placement!.SlotsUsed(l, d);
             weights[d] = (split / tp + replicated + other) * w + slots * work.ExpertWeightBytes;
             usable[d] = system.Devices[d].Profile.MainMemory.CapacityBytes * config.Serving.MemoryUtilization;
             if (weights[d] >= usable[d])

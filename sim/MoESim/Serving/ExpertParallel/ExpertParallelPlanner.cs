@@ -10,8 +10,9 @@ using MoESim.Units;
 namespace MoESim.Serving.ExpertParallel;
 
 /// <summary>
-/// Runs a step on a multi-GPU system with expert parallelism: the model's layers as a
-/// bulk-synchronous program (<see cref="ExpertParallelProgram"/>): compute phases last as long
+/// Runs a step on a multi-GPU system: attention and dense layers data-parallel over groups of
+/// tensor-parallel GPUs, routed experts expert-parallel over every GPU (a dense model is plain
+/// DP × TP). The model's layers run as a bulk-synchronous program (<see cref="ExpertParallelProgram"/>): compute phases last as long
 /// as their slowest GPU, collectives (TP all-reduce/all-gather, MoE dispatch and combine
 /// all-to-alls) run as flows over the topology, sharing links max-min fair.
 /// </summary>
@@ -20,7 +21,7 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
     private const int PhaseDoneEvent = 2;
     private const int CollectiveDoneEvent = 3;
 
-    private readonly IRoutingSource _router;
+    private readonly IRoutingSource? _router;
     private readonly ExpertParallelCosts _costs;
     private readonly ExpertParallelProgram _program;
     private static readonly string[] PhaseNames = Enum.GetNames<PhaseKind>();
@@ -29,7 +30,7 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
     private readonly TopologyNetwork _net;
     private readonly Simulator _sim;
     private readonly ExpertParallelBatch _batch;
-    private readonly MoeStepRouting _routing;
+    private readonly MoeStepRouting? _routing;
     private readonly AllToAll _a2a;
     private readonly TensorParallelCollectives _tpCollectives;
     private readonly int _n;
@@ -57,24 +58,26 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
     /// system, routing with <paramref name="router"/> and placing experts by <paramref name="placement"/>.
     /// </summary>
     public ExpertParallelPlanner(ModelWork work, TopologyNetwork network, IReadOnlyList<IOperatorTimeModel> timeModels,
-        ExpertPlacement placement, IRoutingSource router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
+        ExpertPlacement? placement, IRoutingSource? router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
         TimelineRecorder? timeline = null)
     {
         _timeline = timeline;
         var model = work.Model;
-        var moe = model.Moe ?? throw new ArgumentException($"model {model.Name} has no MoE layers: expert parallelism needs routed experts", nameof(work));
+        var moe = model.Moe;
+        if (moe is not null && (placement is null || router is null))
+            throw new ArgumentException($"model {model.Name} has routed experts: expert parallelism needs a placement and a router", nameof(work));
         _n = network.DeviceCount;
         _tp = config.TensorParallel;
         _router = router;
         _net = network;
         _sim = network.Simulator;
-        _topK = moe.TopK;
+        _topK = moe?.TopK ?? 0;
         _costs = new ExpertParallelCosts(work, timeModels, _tp);
         _program = ExpertParallelProgram.For(model, _tp);
         _batch = new ExpertParallelBatch(requests, _n, _tp);
         _bytesPerToken = (long)(model.HiddenSize * DataTypes.BytesPerElement(model.DataTypes.Activations));
         _a2a = new AllToAll(network, null, config.AllToAll);
-        _routing = new MoeStepRouting(placement, _topK, _bytesPerToken, config.Dispatch, _a2a);
+        _routing = moe is null ? null : new MoeStepRouting(placement!, _topK, _bytesPerToken, config.Dispatch, _a2a);
         _tpCollectives = new TensorParallelCollectives(network, _tp);
         _attention = new double[_n];
         _routerShared = new double[_n];
@@ -131,11 +134,14 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
         _onDone = onDone;
         _doneKind = kind;
         _batch.Split(routing);
-        int tokens = _batch.Tokens;
-        int ids = _routing.MoeLayers * tokens * _topK;
-        if (_expertIds.Length < ids) _expertIds = new int[Math.Max(ids, _expertIds.Length * 2)];
-        _router.RouteTokens(routing, _expertIds.AsSpan(0, ids));
-        _routing.Plan(_expertIds.AsSpan(0, ids), _batch.HomeDevice, tokens);
+        if (_routing is not null)
+        {
+            int tokens = _batch.Tokens;
+            int ids = _routing.MoeLayers * tokens * _topK;
+            if (_expertIds.Length < ids) _expertIds = new int[Math.Max(ids, _expertIds.Length * 2)];
+            _router!.RouteTokens(routing, _expertIds.AsSpan(0, ids));
+            _routing!.Plan(_expertIds.AsSpan(0, ids), _batch.HomeDevice, tokens);
+        }
 
         (_stepFlops, _stepBytes) = _costs.CostStep(_batch, _program, _attention, _dense, _routerShared, _lmHead);
         _pc = -1;
@@ -165,15 +171,15 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
             case PhaseKind.Dispatch:
                 _dispatchStart = _sim.Now.Picoseconds;
                 _pendingCollectives = 1;
-                if (_routing.PlansRailLegs) _a2a.Start(_routing.DispatchLegs(phase.MoeLayer), this, CollectiveDoneEvent);
-                else _a2a.Start(_routing.DispatchBytes(phase.MoeLayer), this, CollectiveDoneEvent);
+                if (_routing!.PlansRailLegs) _a2a.Start(_routing!.DispatchLegs(phase.MoeLayer), this, CollectiveDoneEvent);
+                else _a2a.Start(_routing!.DispatchBytes(phase.MoeLayer), this, CollectiveDoneEvent);
                 break;
             case PhaseKind.Combine:
                 _pendingCollectives = 1;
-                if (_routing.PlansRailLegs) _a2a.Start(_routing.CombineLegs(phase.MoeLayer), this, CollectiveDoneEvent);
+                if (_routing!.PlansRailLegs) _a2a.Start(_routing!.CombineLegs(phase.MoeLayer), this, CollectiveDoneEvent);
                 else
                 {
-                    _routing.CombineBytes(phase.MoeLayer, _combine);
+                    _routing!.CombineBytes(phase.MoeLayer, _combine);
                     _a2a.Start(_combine, this, CollectiveDoneEvent);
                 }
                 break;
@@ -201,8 +207,8 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
 
     private void RunExperts(int moeLayer)
     {
-        var pairs = _routing.PairsPerDevice(moeLayer);
-        var distinct = _routing.DistinctExpertsPerDevice(moeLayer);
+        var pairs = _routing!.PairsPerDevice(moeLayer);
+        var distinct = _routing!.DistinctExpertsPerDevice(moeLayer);
         double max = 0, sum = 0;
         for (int d = 0; d < _n; d++)
         {

@@ -32,6 +32,23 @@ internal static class InputResolver
     public static string System(string nameOrPath) =>
         File.Exists(nameOrPath) ? nameOrPath : Resolve(nameOrPath.StartsWith("systems/", StringComparison.Ordinal) ? nameOrPath["systems/".Length..] : nameOrPath, Path.Combine("hardware-profiles", "systems"), "--system");
 
+    /// <summary>A scenario: a path, or a name under scenarios/ (<c>default</c> or <c>scenarios/default</c>).</summary>
+    public static string Scenario(string nameOrPath) =>
+        File.Exists(nameOrPath) ? nameOrPath : Resolve(nameOrPath.StartsWith("scenarios/", StringComparison.Ordinal) ? nameOrPath["scenarios/".Length..] : nameOrPath, "scenarios", "--scenario");
+
+    /// <summary>
+    /// An existing file named by a path relative to the current folder, else relative to the
+    /// repository root (so a scenario's <c>traces/...</c> paths work from any folder of the
+    /// checkout); null when neither exists.
+    /// </summary>
+    public static string? Existing(string path)
+    {
+        if (File.Exists(path)) return path;
+        if (Path.IsPathRooted(path)) return null;
+        var candidate = Path.Combine(RepositoryRoot, path);
+        return File.Exists(candidate) ? Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate) : null;
+    }
+
     /// <summary>A shipped file under the repository root (for defaults).</summary>
     public static string Shipped(string relativePath) => Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.Combine(RepositoryRoot, relativePath));
 

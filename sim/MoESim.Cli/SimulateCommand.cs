@@ -1,15 +1,16 @@
 using System.CommandLine;
-using MoESim.Collectives;
-using MoESim.Config;
 using MoESim.Metrics;
 using MoESim.Plots;
 using MoESim.Serving;
-using MoESim.Serving.ExpertParallel;
 using MoESim.Runs;
+using MoESim.Serving.Policies;
 
 namespace MoESim.Cli;
 
-/// <summary><c>moesim simulate</c>: serve a request stream on one device and report metrics.</summary>
+/// <summary>
+/// <c>moesim simulate</c>: serve a request stream on one device or, expert-parallel, on a multi-GPU
+/// system, as flags or a <c>--scenario</c> file say (<see cref="SimulateOptions"/>), and report metrics.
+/// </summary>
 internal static class SimulateCommand
 {
     public const string DefaultModel = WorkloadOptions.DefaultModel;
@@ -19,64 +20,44 @@ internal static class SimulateCommand
 
     public static Command Build()
     {
-        var workload = new WorkloadOptions();
-        var hardware = new Option<string>("--hardware") { Description = "Device profile name (hardware-profiles/NAME.yaml) or YAML path", DefaultValueFactory = _ => DefaultHardware };
-        var outDir = new Option<string>("--out") { Description = "Output folder for report.json, CSV tables and plots", DefaultValueFactory = _ => DefaultOut };
-        var timeline = new Option<bool>("--timeline") { Description = "Also write timeline.json (Chrome trace events; open in Perfetto)" };
-        var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
-        var system = new Option<string?>("--system") { Description = "Multi-GPU system profile (e.g. systems/dgx-h100): expert-parallel serving instead of one device; --hardware is then unused" };
-        var tensorParallel = new Option<int>("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 };
-        var placement = new Option<string?>("--placement") { Description = "With --system: expert placement YAML (as written by moesim place); default contiguous blocks" };
-        var allToAll = new Option<string>("--all-to-all") { Description = "With --system: how dispatch/combine cross machines: rail (to the same-index GPU there, then NVLink; DeepEP normal kernels) or direct (one flow per GPU pair)", DefaultValueFactory = _ => "rail" };
-        var dispatch = new Option<string>("--dispatch") { Description = "With --system: what a token sends: per-device (one copy per receiving GPU and machine; DeepEP normal kernels) or per-expert (one per chosen expert; Megatron, DeepEP low-latency)", DefaultValueFactory = _ => "per-device" };
-
-        var command = new Command("simulate", "Simulate serving a request stream on one device (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)");
-        workload.AddTo(command);
-        foreach (var option in new Option[] { hardware, outDir, timeline, noPlots, system, tensorParallel, placement, allToAll, dispatch })
-            command.Add(option);
+        var options = new SimulateOptions();
+        var command = new Command("simulate", "Simulate serving a request stream on one device or, with --system, expert-parallel on a multi-GPU system; or run a --scenario file (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)");
+        options.AddTo(command);
         command.SetAction(parse =>
         {
-            var options = workload.Read(parse, InputResolver.Hardware(parse.GetValue(hardware)!), parse.GetValue(timeline));
-            var folder = parse.GetValue(outDir)!;
-            var placementFile = parse.GetValue(placement);
-            if (parse.GetValue(system) is { } systemName)
+            var setup = options.Read(parse);
+            var output = parse.InvocationConfiguration.Output;
+            if (setup.Scenario is { } scenario)
+                output.WriteLine($"scenario {scenario.Name} ({setup.ScenarioFile}, policy {setup.Policy.Name}){(scenario.Description is null ? "" : ": " + scenario.Description)}");
+            var folder = options.OutDir(parse);
+            var plots = options.Plots(parse);
+            // The explicit factory made the policy; each policy has its runner here.
+            switch (setup.Policy)
             {
-                var systemPath = InputResolver.System(systemName);
-                var experts = placementFile is null ? null : SimulateSystemRunner.LoadPlacement(placementFile, options, systemPath);
-                var config = new ExpertParallelConfig
+                case ExpertParallelPolicy ep:
                 {
-                    TensorParallel = parse.GetValue(tensorParallel),
-                    AllToAll = ParseAllToAll(parse.GetValue(allToAll)!),
-                    Dispatch = ParseDispatch(parse.GetValue(dispatch)!),
-                    Serving = options.Serving,
-                };
-                SimulateSystemRunner.Run(options, systemPath, experts, placementFile, config, folder,
-                    !parse.GetValue(noPlots), parse.InvocationConfiguration.Output);
-                return CliApp.ExitOk;
+                    var systemPath = setup.SystemPath!;
+                    var experts = ep.PlacementPath is null ? null : SimulateSystemRunner.LoadPlacement(ep.PlacementPath, setup.Options, systemPath);
+                    SimulateSystemRunner.Run(setup.Options, systemPath, experts, ep.PlacementPath, ep.ToConfig(setup.Options.Serving), folder,
+                        plots, output, setup.ScenarioFile);
+                    break;
+                }
+                case SingleDevicePolicy:
+                {
+                    var run = ConsoleProgress.Run("Simulating", p => SimulationRunner.Run(setup.Options, p));
+                    if (setup.ScenarioFile is { } file)
+                        run = run with { EchoedInputs = new Dictionary<string, string>(run.EchoedInputs) { ["scenario"] = file } };
+                    var written = WriteOutputs(run, folder, plots);
+                    SummaryPrinter.Print(run, written, output);
+                    break;
+                }
+                default:
+                    throw new InvalidOperationException($"policy {setup.Policy.Name} has no runner in simulate");
             }
-            if (placementFile is not null)
-                throw new InputException(placementFile, "--placement", "places experts on a multi-GPU system: add --system");
-            var run = ConsoleProgress.Run("Simulating", p => SimulationRunner.Run(options, p));
-            var written = WriteOutputs(run, folder, !parse.GetValue(noPlots));
-            SummaryPrinter.Print(run, written, parse.InvocationConfiguration.Output);
             return CliApp.ExitOk;
         });
         return command;
     }
-
-    private static AllToAllAlgorithm ParseAllToAll(string text) => text switch
-    {
-        "rail" => AllToAllAlgorithm.RailForwarded,
-        "direct" => AllToAllAlgorithm.Direct,
-        _ => throw new InputException(text, "--all-to-all", "expected rail or direct"),
-    };
-
-    private static DispatchPayload ParseDispatch(string text) => text switch
-    {
-        "per-device" => DispatchPayload.PerDevice,
-        "per-expert" => DispatchPayload.PerExpert,
-        _ => throw new InputException(text, "--dispatch", "expected per-device or per-expert"),
-    };
 
     private static List<string> WriteOutputs(SimulationRun run, string folder, bool plots)
     {

@@ -49,14 +49,20 @@ internal static class SimulateSystemRunner
     /// <summary>
     /// Simulates, writes outputs into <paramref name="folder"/> and prints a summary;
     /// <paramref name="placementFile"/> (the YAML <paramref name="placement"/> came from, null for
-    /// the contiguous default) is echoed in report.json.
+    /// the contiguous default) and <paramref name="scenarioFile"/> (the scenario the run came from,
+    /// null without one) are echoed in report.json.
     /// </summary>
     public static void Run(SimulationOptions options, string systemPath, ExpertPlacement? placement, string? placementFile, ExpertParallelConfig config,
-        string folder, bool plots, TextWriter output)
+        string folder, bool plots, TextWriter output, string? scenarioFile = null)
     {
         var run = ConsoleProgress.Run("Simulating", p => ExpertParallelSimulation.Run(options, systemPath, placement, config, p));
-        if (placementFile is not null)
-            run = run with { EchoedInputs = new Dictionary<string, string>(run.EchoedInputs) { ["placement_file"] = placementFile } };
+        if (placementFile is not null || scenarioFile is not null)
+        {
+            var echo = new Dictionary<string, string>(run.EchoedInputs);
+            if (placementFile is not null) echo["placement_file"] = placementFile;
+            if (scenarioFile is not null) echo["scenario"] = scenarioFile;
+            run = run with { EchoedInputs = echo };
+        }
         var files = WriteOutputs(run, folder, plots);
         Print(run, files, output);
     }

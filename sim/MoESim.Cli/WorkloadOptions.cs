@@ -45,15 +45,8 @@ internal sealed class WorkloadOptions
     /// </summary>
     public SimulationOptions Read(ParseResult parse, string hardwarePath, bool recordTimeline = false)
     {
-        DataType? weights = null;
-        if (parse.GetValue(_weightDtype) is { } dtypeText)
-        {
-            if (!DataTypes.TryParse(dtypeText, out var dt))
-                throw new InputException(dtypeText, "--weight-dtype", $"unknown data type (expected one of {DataTypes.AcceptedNames})");
-            weights = dt;
-        }
-        var rate = parse.GetValue(_poisson);
-        if (rate is not null && rate <= 0) throw new InputException($"{rate}", "--poisson-rate", "must be greater than zero");
+        var weights = ReadWeightDataType(parse);
+        var rate = ReadPoissonRate(parse);
         var options = new SimulationOptions
         {
             ModelPath = InputResolver.Model(parse.GetValue(_model)!),
@@ -79,6 +72,70 @@ internal sealed class WorkloadOptions
                 RecordTimeline = recordTimeline,
             },
         };
+        return Check(options);
+    }
+
+    /// <summary>
+    /// <paramref name="scenario"/>'s options with every option the user gave explicitly replacing
+    /// the scenario's value, on the device at <paramref name="hardwarePath"/>. The workload
+    /// follows the flags where they choose one: <c>--poisson-rate</c> makes it Poisson (the
+    /// scenario's Poisson fields kept unless given), <c>--requests</c> a trace. Any of
+    /// <c>--zipf</c>, <c>--trace</c>, <c>--router-params</c> replaces the scenario's whole routing.
+    /// Throws <see cref="InputException"/> for bad values.
+    /// </summary>
+    public SimulationOptions ReadOver(ParseResult parse, SimulationOptions scenario, string hardwarePath, bool recordTimeline)
+    {
+        bool Given(Option option) => ExplicitOptions.IsExplicit(parse, option);
+        T Pick<T>(Option<T> option, T fallback) => Given(option) ? parse.GetValue(option)! : fallback;
+        var rate = Given(_poisson) ? ReadPoissonRate(parse) : null;
+        var routing = Given(_zipf) || Given(_trace) || Given(_routerParams);
+        var prompt = Pick(_prompt, scenario.PromptTokensMin);
+        var output = Pick(_output, scenario.OutputTokensMin);
+        var options = scenario with
+        {
+            ModelPath = Given(_model) ? InputResolver.Model(parse.GetValue(_model)!) : scenario.ModelPath,
+            HardwarePath = hardwarePath,
+            RequestTracePath = rate is not null ? null : Given(_requests) ? parse.GetValue(_requests) : scenario.RequestTracePath,
+            MaxRequests = Given(_maxRequests) ? parse.GetValue(_maxRequests) : scenario.MaxRequests,
+            PoissonRatePerSecond = rate ?? scenario.PoissonRatePerSecond,
+            PoissonRequests = Pick(_poissonCount, scenario.PoissonRequests),
+            PromptTokensMin = prompt,
+            PromptTokensMax = prompt,
+            OutputTokensMin = output,
+            OutputTokensMax = output,
+            WeightDataType = Given(_weightDtype) ? ReadWeightDataType(parse) : scenario.WeightDataType,
+            RouterZipfExponent = routing ? parse.GetValue(_zipf) : scenario.RouterZipfExponent,
+            RoutingTracePath = routing ? parse.GetValue(_trace) : scenario.RoutingTracePath,
+            RouterParametersPath = routing ? parse.GetValue(_routerParams) : scenario.RouterParametersPath,
+            Seed = Pick(_seed, scenario.Seed),
+            Serving = scenario.Serving with
+            {
+                MaxBatchTokens = Pick(_maxTokens, scenario.Serving.MaxBatchTokens),
+                MaxSequences = Pick(_maxSeqs, scenario.Serving.MaxSequences),
+                MemoryUtilization = Pick(_memUtil, scenario.Serving.MemoryUtilization),
+                RecordTimeline = recordTimeline,
+            },
+        };
+        return Check(options);
+    }
+
+    private DataType? ReadWeightDataType(ParseResult parse)
+    {
+        if (parse.GetValue(_weightDtype) is not { } dtypeText) return null;
+        if (!DataTypes.TryParse(dtypeText, out var dt))
+            throw new InputException(dtypeText, "--weight-dtype", $"unknown data type (expected one of {DataTypes.AcceptedNames})");
+        return dt;
+    }
+
+    private double? ReadPoissonRate(ParseResult parse)
+    {
+        var rate = parse.GetValue(_poisson);
+        if (rate is not null && rate <= 0) throw new InputException($"{rate}", "--poisson-rate", "must be greater than zero");
+        return rate;
+    }
+
+    private static SimulationOptions Check(SimulationOptions options)
+    {
         if (options.PoissonRequests < 1 || options.PromptTokensMin < 1 || options.OutputTokensMin < 1)
             throw new InputException("options", "--poisson-requests/--prompt-tokens/--output-tokens", "must be at least 1");
         if (options.RouterZipfExponent is < 0 or > 4)

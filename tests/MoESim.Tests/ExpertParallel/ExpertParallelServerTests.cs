@@ -67,6 +67,10 @@ public sealed class ExpertParallelServerTests
         Assert.That(r.Serving.Requests.Select(q => q.TtftSeconds), Is.EqualTo(new[] { 12.064e-3, 12.064e-3 }).Within(Tol));
         Assert.That(r.Metrics.MakespanSeconds, Is.EqualTo(12.064e-3).Within(Tol));
         Assert.That(r.LoadImbalance, Is.EqualTo(1.0));
+        // Each GPU is an engine compute unit busy only for its own tasks: attention 2 x 0.304,
+        // router 2 x 0.128, its layer's experts 1.536, LM head 0.128 = 2.528 ms (it idles while
+        // the other GPU computes its experts and during the all-to-alls).
+        Assert.That(r.Serving.BusySeconds, Is.EqualTo(2.528e-3).Within(Tol));
     }
 
     [Test]

@@ -12,21 +12,25 @@ namespace MoESim.Serving.ExpertParallel;
 /// <summary>
 /// Runs a step on a multi-GPU system: attention and dense layers data-parallel over groups of
 /// tensor-parallel GPUs, routed experts expert-parallel over every GPU (a dense model is plain
-/// DP × TP). The model's layers run as a bulk-synchronous program (<see cref="ExpertParallelProgram"/>): compute phases last as long
-/// as their slowest GPU, collectives (TP all-reduce/all-gather, MoE dispatch and combine
-/// all-to-alls) run as flows over the topology, sharing links max-min fair.
+/// DP × TP). Each step is a task graph run on the system's engine resources: every GPU is a
+/// compute unit, and each phase of the model's bulk-synchronous program
+/// (<see cref="ExpertParallelProgram"/>) is one compute task per GPU (its own duration from the
+/// cost model) followed by a join, or one collective task (TP all-reduce/all-gather, MoE dispatch
+/// and combine all-to-alls) whose flows cross the topology sharing links max-min fair. A phase
+/// waits for the one before it, so compute phases last as long as their slowest GPU.
 /// </summary>
-public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
+public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExternalTaskStarter
 {
-    private const int PhaseDoneEvent = 2;
+    private const int StepDoneEvent = 2;
     private const int CollectiveDoneEvent = 3;
 
     private readonly IRoutingSource? _router;
     private readonly ExpertParallelCosts _costs;
     private readonly ExpertParallelProgram _program;
     private static readonly string[] PhaseNames = Enum.GetNames<PhaseKind>();
-    private readonly TimelineRecorder? _timeline;
-    private long _phaseStart;
+    private readonly ComputeUnit[] _gpus;
+    private readonly TaskGraph _graph = new(taskCapacity: 1024, dependencyCapacity: 2048);
+    private readonly TaskGraphExecutor _executor;
     private readonly TopologyNetwork _net;
     private readonly Simulator _sim;
     private readonly ExpertParallelBatch _batch;
@@ -37,13 +41,15 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
     private readonly int _tp;
     private readonly int _topK;
     private readonly long _bytesPerToken;
-    private readonly double[] _attention, _routerShared, _dense, _lmHead, _experts, _busy;
+    private readonly double[] _attention, _routerShared, _dense, _lmHead;
+    private double[] _experts;    // [moeLayer * devices + device], seconds, for the step being planned
     private readonly long[] _combine;
     private readonly long[] _devicePairs;
     private readonly double[] _moeLayerSeconds, _stragglerSeconds;
     private int[] _expertIds = new int[1024];
-    private int _pc;
     private int _pendingCollectives;
+    private int _collectiveTask;  // task id of the collective running now
+    private int _collectivePhase; // its phase index
     private long _dispatchStart;
     private double _allToAllSeconds, _tpSeconds;
     private long _allToAllBytes;
@@ -61,7 +67,6 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
         ExpertPlacement? placement, IRoutingSource? router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
         TimelineRecorder? timeline = null)
     {
-        _timeline = timeline;
         var model = work.Model;
         var moe = model.Moe;
         if (moe is not null && (placement is null || router is null))
@@ -71,6 +76,9 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
         _router = router;
         _net = network;
         _sim = network.Simulator;
+        _gpus = new ComputeUnit[_n];
+        for (int d = 0; d < _n; d++) _gpus[d] = new ComputeUnit(_sim, network.Topology.Devices[d].Name, streams: 1, timeline);
+        _executor = new TaskGraphExecutor(new ResourceSet(_sim, _gpus, []));
         _topK = moe?.TopK ?? 0;
         _costs = new ExpertParallelCosts(work, timeModels, _tp);
         _program = ExpertParallelProgram.For(model, _tp);
@@ -83,8 +91,7 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
         _routerShared = new double[_n];
         _dense = new double[_n];
         _lmHead = new double[_n];
-        _experts = new double[_n];
-        _busy = new double[_n];
+        _experts = new double[Math.Max(1, model.NumMoeLayers) * _n];
         _combine = new long[_n * _n];
         _devicePairs = new long[_n];
         _moeLayerSeconds = new double[model.NumMoeLayers];
@@ -98,7 +105,18 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
     public double LastStepBytes => _lastBytes;
 
     /// <inheritdoc/>
-    public double BusySeconds => _busy.Average();
+    public double BusySeconds
+    {
+        get
+        {
+            double sum = 0;
+            foreach (var gpu in _gpus) sum += gpu.BookedBusyTime.Seconds;
+            return sum / _n;
+        }
+    }
+
+    /// <summary>The GPUs as engine compute units (busy time, timeline tracks), indexed by device.</summary>
+    public IReadOnlyList<ComputeUnit> Gpus => _gpus;
 
     /// <summary>The expert-parallel figures of every step run so far.</summary>
     public ExpertParallelStats Stats() => new()
@@ -117,8 +135,8 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
     {
         switch (kind)
         {
-            case PhaseDoneEvent:
-                Advance();
+            case StepDoneEvent:
+                FinishPass();
                 break;
             case CollectiveDoneEvent:
                 if (--_pendingCollectives == 0) CollectivesDone();
@@ -144,42 +162,94 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
         }
 
         (_stepFlops, _stepBytes) = _costs.CostStep(_batch, _program, _attention, _dense, _routerShared, _lmHead);
-        _pc = -1;
-        Advance();
+        if (_routing is not null) CostExperts();
+        BuildGraph();
+        _executor.Run(_graph, this, StepDoneEvent);
     }
 
-    // Runs the next phase of the step's program.
-    private void Advance()
+    // Every MoE layer's expert time per GPU (routing is planned for the whole step), with the
+    // load and straggler figures; costed after CostStep so TakeWork counts only experts' work.
+    private void CostExperts()
     {
-        // Phases appear on one "step" track of the timeline (flows appear on their links' tracks).
-        if (_timeline is not null && _pc >= 0)
-            _timeline.Record("step", PhaseNames[(int)_program[_pc].Kind], new SimTime(_phaseStart), _sim.Now, "moe_layer", _program[_pc].MoeLayer);
-        _phaseStart = _sim.Now.Picoseconds;
-        if (++_pc == _program.Count)
+        for (int layer = 0; layer < _routing!.MoeLayers; layer++)
         {
-            FinishPass();
-            return;
+            var pairs = _routing.PairsPerDevice(layer);
+            var distinct = _routing.DistinctExpertsPerDevice(layer);
+            double max = 0, sum = 0;
+            for (int d = 0; d < _n; d++)
+            {
+                double s = _costs.Experts(d, pairs[d], distinct[d]);
+                _experts[layer * _n + d] = s;
+                _devicePairs[d] += pairs[d];
+                max = Math.Max(max, s);
+                sum += s;
+            }
+            _stragglerSeconds[layer] += max - sum / _n;
         }
-        var phase = _program[_pc];
+    }
+
+    // One compute task per GPU and a join for each compute phase, one external task for each
+    // collective phase; every phase waits for the one before it (the program's barriers).
+    private void BuildGraph()
+    {
+        var g = _graph;
+        g.Clear();
+        int previous = -1;
+        for (int pc = 0; pc < _program.Count; pc++)
+        {
+            var phase = _program[pc];
+            string label = PhaseNames[(int)phase.Kind];
+            switch (phase.Kind)
+            {
+                case PhaseKind.Attention: previous = AddCompute(g, _attention, 0, label, previous); break;
+                case PhaseKind.DenseFfn: previous = AddCompute(g, _dense, 0, label, previous); break;
+                case PhaseKind.RouterAndShared: previous = AddCompute(g, _routerShared, 0, label, previous); break;
+                case PhaseKind.LmHead: previous = AddCompute(g, _lmHead, 0, label, previous); break;
+                case PhaseKind.Experts: previous = AddCompute(g, _experts, phase.MoeLayer * _n, label, previous); break;
+                default:
+                    int task = g.AddExternal(this, pc, label);
+                    if (previous >= 0) g.AddDependency(previous, task);
+                    previous = task;
+                    break;
+            }
+        }
+    }
+
+    private int AddCompute(TaskGraph g, double[] seconds, int offset, string label, int previous)
+    {
+        int join = g.AddJoin(label);
+        if (previous >= 0) g.AddDependency(previous, join);
+        for (int d = 0; d < _n; d++)
+        {
+            double s = seconds[offset + d];
+            if (s <= 0) continue; // an idle GPU adds no event
+            int task = g.AddCompute(d, SimTime.FromSeconds(s), label);
+            if (previous >= 0) g.AddDependency(previous, task);
+            g.AddDependency(task, join);
+        }
+        return join;
+    }
+
+    /// <summary>Starts the collective of program phase <paramref name="argument"/> (the graph's external task <paramref name="taskId"/>).</summary>
+    void IExternalTaskStarter.Start(int taskId, long argument, TaskGraphExecutor executor)
+    {
+        _collectiveTask = taskId;
+        _collectivePhase = (int)argument;
+        var phase = _program[_collectivePhase];
         switch (phase.Kind)
         {
-            case PhaseKind.Attention: Compute(_attention); break;
-            case PhaseKind.DenseFfn: Compute(_dense); break;
-            case PhaseKind.RouterAndShared: Compute(_routerShared); break;
-            case PhaseKind.LmHead: Compute(_lmHead); break;
-            case PhaseKind.Experts: RunExperts(phase.MoeLayer); break;
             case PhaseKind.Dispatch:
                 _dispatchStart = _sim.Now.Picoseconds;
                 _pendingCollectives = 1;
-                if (_routing!.PlansRailLegs) _a2a.Start(_routing!.DispatchLegs(phase.MoeLayer), this, CollectiveDoneEvent);
-                else _a2a.Start(_routing!.DispatchBytes(phase.MoeLayer), this, CollectiveDoneEvent);
+                if (_routing!.PlansRailLegs) _a2a.Start(_routing.DispatchLegs(phase.MoeLayer), this, CollectiveDoneEvent);
+                else _a2a.Start(_routing.DispatchBytes(phase.MoeLayer), this, CollectiveDoneEvent);
                 break;
             case PhaseKind.Combine:
                 _pendingCollectives = 1;
-                if (_routing!.PlansRailLegs) _a2a.Start(_routing!.CombineLegs(phase.MoeLayer), this, CollectiveDoneEvent);
+                if (_routing!.PlansRailLegs) _a2a.Start(_routing.CombineLegs(phase.MoeLayer), this, CollectiveDoneEvent);
                 else
                 {
-                    _routing!.CombineBytes(phase.MoeLayer, _combine);
+                    _routing.CombineBytes(phase.MoeLayer, _combine);
                     _a2a.Start(_combine, this, CollectiveDoneEvent);
                 }
                 break;
@@ -190,41 +260,13 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
                 _pendingCollectives = _tpCollectives.StartAllGather(_batch, _bytesPerToken, this, CollectiveDoneEvent);
                 break;
             default:
-                throw new InvalidOperationException($"unknown phase {phase.Kind}");
+                throw new InvalidOperationException($"phase {phase.Kind} is not a collective");
         }
-    }
-
-    private void Compute(double[] secondsPerDevice)
-    {
-        double max = 0;
-        for (int d = 0; d < _n; d++)
-        {
-            _busy[d] += secondsPerDevice[d];
-            max = Math.Max(max, secondsPerDevice[d]);
-        }
-        _sim.ScheduleAfter(SimTime.FromSeconds(max), this, PhaseDoneEvent);
-    }
-
-    private void RunExperts(int moeLayer)
-    {
-        var pairs = _routing!.PairsPerDevice(moeLayer);
-        var distinct = _routing!.DistinctExpertsPerDevice(moeLayer);
-        double max = 0, sum = 0;
-        for (int d = 0; d < _n; d++)
-        {
-            double s = _costs.Experts(d, pairs[d], distinct[d]);
-            _experts[d] = s;
-            _devicePairs[d] += pairs[d];
-            max = Math.Max(max, s);
-            sum += s;
-        }
-        _stragglerSeconds[moeLayer] += max - sum / _n;
-        Compute(_experts);
     }
 
     private void CollectivesDone()
     {
-        var phase = _program[_pc];
+        var phase = _program[_collectivePhase];
         if (phase.Kind is PhaseKind.Dispatch or PhaseKind.Combine)
         {
             _allToAllSeconds += _a2a.LastSeconds;
@@ -236,7 +278,7 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
         {
             _tpSeconds += _tpCollectives.LastSeconds;
         }
-        Advance();
+        _executor.Complete(_collectiveTask);
     }
 
     private void FinishPass()
@@ -245,7 +287,7 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget
         _lastFlops = _stepFlops + expertFlops;
         _lastBytes = _stepBytes + expertBytes;
         _steps++;
-        // Delivered directly, at this instant, as the bulk-synchronous program ends here.
+        // The executor's completion event is this instant's; the instance hears of it at once.
         _onDone!.OnEvent(_sim, _doneKind, 0, 0);
     }
 }

@@ -7,6 +7,7 @@ using MoESim.Hardware.Topology;
 using MoESim.Metrics;
 using MoESim.Models;
 using MoESim.Parallelism;
+using MoESim.Platforms;
 using MoESim.Serving;
 using MoESim.Serving.ExpertParallel;
 using MoESim.Traces;
@@ -50,8 +51,8 @@ public static class ExpertParallelRunner
             bandwidth += device.Profile.MainMemory.BandwidthBytesPerSecond;
         }
         var timeline = config.Serving.RecordTimeline ? new TimelineRecorder() : null;
-        var network = new TopologyNetwork(system, new Simulator(), timeline);
-        var instance = ServingInstances.ExpertParallel(work, network, timeModels, placement, router, requests, config, progress, timeline);
+        var platform = Platform.ForSystem(system, new Simulator(), timeline);
+        var instance = ServingInstances.ExpertParallel(work, platform, timeModels, placement, router, requests, config, progress, timeline);
         var serving = instance.Run();
         var stats = ((ExpertParallelPlanner)instance.Planner).Stats();
         return new ExpertParallelResult { Serving = serving, Metrics = ServingMetrics.From(serving, peak, bandwidth), Stats = stats };

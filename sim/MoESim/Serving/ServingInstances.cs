@@ -4,6 +4,7 @@ using MoESim.Cost;
 using MoESim.Engine;
 using MoESim.Hardware;
 using MoESim.Parallelism;
+using MoESim.Platforms;
 using MoESim.Serving.ExpertParallel;
 using MoESim.Serving.Loop;
 using MoESim.Serving.Scheduling;
@@ -42,29 +43,30 @@ public static class ServingInstances
         var memory = SingleDeviceMemory.Plan(work, device, config);
         var sim = simulator ?? new Simulator();
         var timeline = config.RecordTimeline ? new TimelineRecorder() : null;
-        var unit = new ComputeUnit(sim, device.Name, streams: 1, timeline);
+        var platform = Platform.ForDevice(device, sim, timeline);
         var kv = new MemoryPool("kv-cache", (long)memory.KvCacheBytes);
         var scheduler = new ContinuousBatchScheduler(requests, config, kv, memory.KvBytesPerToken);
-        var planner = new WholePassPlanner(new IterationCostModel(work, timeModel), unit, moe is null ? null : router);
+        var planner = new WholePassPlanner(new IterationCostModel(work, timeModel), platform.Devices[0].Compute, moe is null ? null : router);
         return new ServingInstance(sim, requests, scheduler, kv, planner, memory, progress, progressEverySteps: 2048) { Timeline = timeline, ExternalArrivals = externalArrivals };
     }
 
     /// <summary>
-    /// An instance serving <paramref name="requests"/> on <paramref name="network"/>'s system (and
+    /// An instance serving <paramref name="requests"/> on <paramref name="platform"/>'s system (and
     /// clock), data- and tensor-parallel, with expert parallelism for an MoE model (placement and
     /// router then required; both null for a dense model): one scheduler whose limits are the
     /// data-parallel groups' summed, and an <see cref="ExpertParallelPlanner"/> running each step.
     /// </summary>
-    public static ServingInstance ExpertParallel(ModelWork work, TopologyNetwork network, IReadOnlyList<IOperatorTimeModel> timeModels,
+    public static ServingInstance ExpertParallel(ModelWork work, Platform platform, IReadOnlyList<IOperatorTimeModel> timeModels,
         ExpertPlacement? placement, IRoutingSource? router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
         IProgress<double>? progress = null, TimelineRecorder? timeline = null)
     {
+        var network = platform.Network ?? throw new ArgumentException($"platform {platform.Name} is one device: expert parallelism needs a system", nameof(platform));
         var memory = ExpertParallelMemory.For(work, network.Topology, placement, config);
         int dp = network.DeviceCount / config.TensorParallel;
         var kv = new MemoryPool("kv-cache", (long)memory.KvCacheBytes);
         var global = config.Serving with { MaxBatchTokens = config.Serving.MaxBatchTokens * dp, MaxSequences = config.Serving.MaxSequences * dp };
         var scheduler = new ContinuousBatchScheduler(requests, global, kv, memory.KvBytesPerToken);
-        var planner = new ExpertParallelPlanner(work, network, timeModels, placement, router, requests, config, timeline);
-        return new ServingInstance(network.Simulator, requests, scheduler, kv, planner, memory.AsSystemPlan(), progress, progressEverySteps: 256) { Timeline = timeline };
+        var planner = new ExpertParallelPlanner(work, platform, timeModels, placement, router, requests, config);
+        return new ServingInstance(platform.Simulator, requests, scheduler, kv, planner, memory.AsSystemPlan(), progress, progressEverySteps: 256) { Timeline = timeline };
     }
 }

@@ -2,6 +2,7 @@ using MoESim.Collectives;
 using MoESim.Cost;
 using MoESim.Engine;
 using MoESim.Parallelism;
+using MoESim.Platforms;
 using MoESim.Results;
 using MoESim.Serving.Loop;
 using MoESim.Traces;
@@ -60,13 +61,13 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExterna
     private int _doneKind;
 
     /// <summary>
-    /// A planner for steps of <paramref name="requests"/> (in arrival order) on <paramref name="network"/>'s
+    /// A planner for steps of <paramref name="requests"/> (in arrival order) on <paramref name="platform"/>'s
     /// system, routing with <paramref name="router"/> and placing experts by <paramref name="placement"/>.
     /// </summary>
-    public ExpertParallelPlanner(ModelWork work, TopologyNetwork network, IReadOnlyList<IOperatorTimeModel> timeModels,
-        ExpertPlacement? placement, IRoutingSource? router, IReadOnlyList<Request> requests, ExpertParallelConfig config,
-        TimelineRecorder? timeline = null)
+    public ExpertParallelPlanner(ModelWork work, Platform platform, IReadOnlyList<IOperatorTimeModel> timeModels,
+        ExpertPlacement? placement, IRoutingSource? router, IReadOnlyList<Request> requests, ExpertParallelConfig config)
     {
+        var network = platform.Network ?? throw new ArgumentException($"platform {platform.Name} is one device: expert parallelism needs a system", nameof(platform));
         var model = work.Model;
         var moe = model.Moe;
         if (moe is not null && (placement is null || router is null))
@@ -76,9 +77,10 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExterna
         _router = router;
         _net = network;
         _sim = network.Simulator;
+        // The platform's compute-unit ids are the device indices the graph uses.
         _gpus = new ComputeUnit[_n];
-        for (int d = 0; d < _n; d++) _gpus[d] = new ComputeUnit(_sim, network.Topology.Devices[d].Name, streams: 1, timeline);
-        _executor = new TaskGraphExecutor(new ResourceSet(_sim, _gpus, []));
+        for (int d = 0; d < _n; d++) _gpus[d] = platform.Devices[d].Compute;
+        _executor = new TaskGraphExecutor(platform.Resources);
         _topK = moe?.TopK ?? 0;
         _costs = new ExpertParallelCosts(work, timeModels, _tp);
         _program = ExpertParallelProgram.For(model, _tp);

@@ -47,10 +47,7 @@ public sealed class Platform
     public static Platform ForDevice(DeviceProfile device, Simulator simulator, TimelineRecorder? timeline = null)
     {
         ArgumentNullException.ThrowIfNull(device);
-        ArgumentNullException.ThrowIfNull(simulator);
-        var hostLinks = new FlowNetwork(simulator, timeline);
-        var resources = new ResourceSet(simulator);
-        resources.AddNetwork(hostLinks);
+        var (hostLinks, resources) = HostLinksFirst(simulator, timeline);
         var devices = new[] { BuildDevice(0, device.Name, device, simulator, timeline, hostLinks, resources) };
         return new Platform(device.Name, simulator, devices, hostLinks, null, resources);
     }
@@ -62,16 +59,23 @@ public sealed class Platform
     public static Platform ForSystem(SystemTopology system, Simulator simulator, TimelineRecorder? timeline = null)
     {
         ArgumentNullException.ThrowIfNull(system);
-        ArgumentNullException.ThrowIfNull(simulator);
-        var hostLinks = new FlowNetwork(simulator, timeline);
-        var resources = new ResourceSet(simulator);
-        resources.AddNetwork(hostLinks);
+        var (hostLinks, resources) = HostLinksFirst(simulator, timeline);
         var network = new TopologyNetwork(system, simulator, timeline);
         foreach (var group in network.Networks) resources.AddNetwork(group);
         var devices = new PlatformDevice[system.DeviceCount];
         foreach (var d in system.Devices)
             devices[d.Index] = BuildDevice(d.Index, d.Name, d.Profile, simulator, timeline, hostLinks, resources);
         return new Platform(system.Name, simulator, devices, hostLinks, network, resources);
+    }
+
+    // Every platform's resource set starts with the host-link network (network id 0).
+    private static (FlowNetwork HostLinks, ResourceSet Resources) HostLinksFirst(Simulator simulator, TimelineRecorder? timeline)
+    {
+        ArgumentNullException.ThrowIfNull(simulator);
+        var hostLinks = new FlowNetwork(simulator, timeline);
+        var resources = new ResourceSet(simulator);
+        resources.AddNetwork(hostLinks);
+        return (hostLinks, resources);
     }
 
     private static PlatformDevice BuildDevice(int index, string name, DeviceProfile profile, Simulator simulator, TimelineRecorder? timeline,

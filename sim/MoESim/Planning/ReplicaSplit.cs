@@ -1,3 +1,4 @@
+using MoESim.Serving.Loop;
 using MoESim.Traces;
 
 namespace MoESim.Planning;
@@ -17,15 +18,13 @@ public static class ReplicaSplit
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentOutOfRangeException.ThrowIfLessThan(replicas, 1);
-        var shares = new List<Request>[replicas];
-        for (int r = 0; r < replicas; r++) shares[r] = new List<Request>(requests.Count / replicas + 1);
-        for (int i = 0; i < requests.Count; i++)
+        for (int i = 1; i < requests.Count; i++)
         {
-            if (i > 0 && requests[i].ArrivalSeconds < requests[i - 1].ArrivalSeconds)
+            if (requests[i].ArrivalSeconds < requests[i - 1].ArrivalSeconds)
                 throw new ArgumentException($"request {requests[i].Id} arrives at {requests[i].ArrivalSeconds} s, before the one listed before it", nameof(requests));
-            shares[i % replicas].Add(requests[i]);
         }
-        return shares;
+        // The serving cluster's round-robin request router: one definition of the split.
+        return Cluster.Split(requests, new RoundRobinRequestRouter(), replicas);
     }
 
     /// <summary>

@@ -80,4 +80,29 @@ public sealed class MeasuredProfileTests
         foreach (var r in rows.Where(r => r.Fit))
             Assert.That(r.PredictedSeconds, Is.EqualTo(r.MeasuredSeconds).Within(2).Percent, $"{r.Family} {r.Shape}");
     }
+
+    [TestCase(false, DeviceKind.Cpu, ComputeUnitKind.CpuCore, MemoryTierKind.Ddr)]
+    [TestCase(true, DeviceKind.Gpu, ComputeUnitKind.GpuCudaCore, null)]
+    public void Written_profile_uses_the_compute_unit_layout(bool isGpu, DeviceKind kind, ComputeUnitKind unitKind, MemoryTierKind? tierKind)
+    {
+        var ms = new List<Measurement>
+        {
+            M(BenchFamilies.Gemm, 1e6, 1e5, 1e-5 + 4e-3, true), M(BenchFamilies.Gemm, 1e8, 1e6, 1e-5 + 0.1, true),
+            M(BenchFamilies.Stream, 0, 1e6, 1e-5 + 5e-4, true), M(BenchFamilies.Stream, 0, 1e8, 0.05, true),
+        };
+        var result = Result(ms) with { IsGpu = isGpu };
+        var peaks = ProbedPeaks.From(ms);
+        var yaml = MeasuredProfileWriter.Yaml(result, peaks, Calibrator.Calibrate(ms, peaks, result.LaunchOverheadSeconds, "test"));
+        Assert.That(yaml, Does.Not.Contain("compute:\n"), "the old layout's compute: map is gone");
+        Assert.That(yaml, Does.Contain("units:\n"));
+
+        var loaded = DeviceProfileLoader.Load(MeasuredProfileWriter.Write(_folder, result, peaks, Calibrator.Calibrate(ms, peaks, result.LaunchOverheadSeconds, "test")));
+        Assert.That(loaded.Kind, Is.EqualTo(kind));
+        Assert.That(loaded.Units, Has.Count.EqualTo(1));
+        Assert.That(loaded.PrimaryUnit.Kind, Is.EqualTo(unitKind));
+        Assert.That(loaded.PrimaryUnit.PeakFlopsPerSecond.Keys, Is.EqualTo(new[] { Units.DataType.Fp32 }));
+        Assert.That(loaded.PrimaryUnit.MemoryTierName, Is.EqualTo("device"));
+        Assert.That(loaded.MainMemory.Kind, Is.EqualTo(tierKind));
+        Assert.That(loaded.HostLink!.BandwidthBytesPerSecondPerDirection, Is.EqualTo(5e9).Within(1e-3).Percent);
+    }
 }

@@ -41,10 +41,16 @@ public static class MeasuredProfileWriter
         sb.Append("# per-family time models fitted on them; raw timings are in ").Append(Stem(r)).Append(".csv beside this file.\n");
         sb.Append("name: ").Append(Stem(r)).Append('\n');
         sb.Append("kind: ").Append(r.IsGpu ? "gpu" : "cpu").Append('\n');
-        sb.Append("compute:\n");
-        sb.Append("  fp32_tflops: ").Append(N(peaks.Fp32FlopsPerSecond / 1e12)).Append("  ").Append(measured).Append($" (best of {gemmCount} fp32 GEMMs)\n");
+        // One compute unit: the probe GEMMs are plain fp32 kernels (no tensor cores), so they measure the vector units.
+        sb.Append("units:\n");
+        sb.Append("  - name: ").Append(r.IsGpu ? "cuda-cores" : "cores").Append('\n');
+        sb.Append("    kind: ").Append(r.IsGpu ? "gpu-cuda-core" : "cpu-core").Append("  # source: the fp32 probe GEMMs use no tensor or matrix units\n");
+        sb.Append("    fp32_tflops: ").Append(N(peaks.Fp32FlopsPerSecond / 1e12)).Append("  ").Append(measured).Append($" (best of {gemmCount} fp32 GEMMs)\n");
         sb.Append("memory:\n");
         sb.Append("  - name: device\n");
+        sb.Append(r.IsGpu
+            ? "    # kind: not measured (hbm or gddr: add it for this device)\n"
+            : "    kind: ddr  # source: assumption, the CPU accelerator runs in host DRAM (edit to lpddr where the host has LPDDR)\n");
         sb.Append("    capacity_gib: ").Append(N(r.DeviceMemoryBytes / (1024.0 * 1024 * 1024))).Append("  ").Append(measured)
           .Append(r.IsGpu ? " (memory the accelerator reports)\n" : " (memory available to the process)\n");
         sb.Append("    bandwidth_gb_per_s: ").Append(N(peaks.MemoryBytesPerSecond / 1e9)).Append("  ").Append(measured).Append($" (best of {streamCount} read/write/copy streams)\n");

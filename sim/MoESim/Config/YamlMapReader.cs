@@ -46,6 +46,19 @@ public sealed class YamlMapReader
         Errors.Add(_loader.FileOf(at, File), (int)at.Start.Line, (int)at.Start.Column, FieldName(key), problem);
     }
 
+    /// <summary>Records an error located at the key <paramref name="key"/> itself (its line, not its value's); at this mapping if absent.</summary>
+    public void KeyError(string key, string problem)
+    {
+        YamlNode at = _node;
+        foreach (var k in _node.Children.Keys)
+            if (k is YamlScalarNode { Value: var v } && string.Equals(v, key, StringComparison.Ordinal)) { at = k; break; }
+        Errors.Add(_loader.FileOf(at, File), (int)at.Start.Line, (int)at.Start.Column, FieldName(key), problem);
+    }
+
+    /// <summary>Records an error located at this mapping itself (its first key), named by its own path.</summary>
+    public void ErrorHere(string problem) =>
+        Errors.Add(File, (int)_node.Start.Line, (int)_node.Start.Column, Path, problem);
+
     private void Missing(string key, string what) =>
         Errors.Add(File, (int)_node.Start.Line, (int)_node.Start.Column, FieldName(key), $"required field is missing ({what})");
 

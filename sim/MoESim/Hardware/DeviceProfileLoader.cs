@@ -5,7 +5,11 @@ namespace MoESim.Hardware;
 
 /// <summary>
 /// Loads a device profile YAML (with <c>extends:</c>), converting human units in key names
-/// (<c>bf16_tflops</c>, <c>capacity_gib</c>, <c>bandwidth_gb_per_s</c>, <c>latency_us</c>) to SI once.
+/// (<c>bf16_tflops</c>, <c>capacity_gib</c>, <c>bandwidth_gb_per_s</c>, <c>latency_us</c>,
+/// <c>energy_pj_per_byte</c>) to SI once. Layout (hardware-profiles/README.md): <c>name</c>,
+/// <c>kind</c>, <c>units:</c> (compute units, primary first), <c>memory:</c> (tiers, main first),
+/// <c>host_link</c> (optional for a CPU), overheads, power, price, <c>efficiency</c>, optional
+/// <c>calibration</c>. The old <c>compute:</c> map is an error that says how to convert it.
 /// </summary>
 public static class DeviceProfileLoader
 {
@@ -26,28 +30,26 @@ public static class DeviceProfileLoader
     {
         var name = map.RequiredString("name");
         var kind = map.RequiredEnum<DeviceKind>("kind");
-        var peaks = ReadPeaks(map.RequiredMap("compute"), map);
-        var tiers = new List<MemoryTier>();
-        foreach (var tier in map.MapList("memory", required: true))
-        {
-            tiers.Add(ReadTier(tier));
-            tier.Finish();
-        }
-        if (tiers.Count == 0 && map.Has("memory"))
-            map.Error("memory", "needs at least one memory tier");
-        var hostLink = ReadHostLink(map.RequiredMap("host_link"));
+        var tiers = ReadTiers(map);
+        var oldLayout = map.Has("compute");
+        if (oldLayout) ComputeUnitReader.ReportOldCompute(map, kind);
+        var units = ComputeUnitReader.Read(map, tiers.Select(t => t.Name).ToList(), required: !oldLayout);
+        // A CPU is the host: a copy "from the host" is a copy within its own memory, so its host
+        // link is its main tier unless the profile gives one (a measured profile gives its copy rate).
+        var hostLink = kind == DeviceKind.Cpu && !map.Has("host_link") ? LocalMemoryLink(tiers) : ReadHostLink(map.RequiredMap("host_link"));
         var launch = map.RequiredDouble("kernel_launch_overhead_us", positive: false) * UnitConversions.SecondsPerMicrosecond;
         var power = map.RequiredDouble("power_watts");
         var price = map.RequiredDouble("price_per_hour_usd", positive: false);
         var (defaultEff, opEff) = ReadEfficiency(map.RequiredMap("efficiency"));
         var calibrationMap = map.OptionalMap("calibration");
         var calibration = calibrationMap is null ? null : Calibration.CalibrationLoader.Read(calibrationMap);
+        var placeholderTier = new MemoryTier { Name = "?", CapacityBytes = 1, BandwidthBytesPerSecond = 1 };
         return new DeviceProfile
         {
             Name = name,
             Kind = kind,
-            PeakFlopsPerSecond = peaks,
-            MemoryTiers = tiers.Count > 0 ? tiers : new[] { new MemoryTier { Name = "?", CapacityBytes = 1, BandwidthBytesPerSecond = 1 } },
+            Units = units.Count > 0 ? units : new[] { PlaceholderUnit },
+            MemoryTiers = tiers.Count > 0 ? tiers : new[] { placeholderTier },
             HostLink = hostLink,
             KernelLaunchOverheadSeconds = launch,
             PowerWatts = power,
@@ -58,26 +60,40 @@ public static class DeviceProfileLoader
         };
     }
 
-    private static Dictionary<DataType, double> ReadPeaks(YamlMapReader? compute, YamlMapReader parent)
+    // Stands in for units that failed to read, so reading continues; the load reports the errors.
+    private static readonly ComputeUnitProfile PlaceholderUnit = new()
     {
-        var peaks = new Dictionary<DataType, double>();
-        if (compute is null) return peaks;
-        foreach (var key in compute.Keys.ToList())
+        Name = "?", Kind = ComputeUnitKind.GpuTensorCore, MemoryTierName = "?",
+        PeakFlopsPerSecond = new Dictionary<DataType, double> { [DataType.Bf16] = 1 },
+    };
+
+    private static List<MemoryTier> ReadTiers(YamlMapReader map)
+    {
+        var tiers = new List<MemoryTier>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in map.MapList("memory", required: true))
         {
-            var suffix = key.EndsWith("_tflops", StringComparison.Ordinal) ? "_tflops" : key.EndsWith("_tops", StringComparison.Ordinal) ? "_tops" : null;
-            if (suffix is null || !DataTypes.TryParse(key[..^suffix.Length], out var type))
-                continue; // left unread: Finish() reports it as an unknown field
-            peaks[type] = compute.RequiredDouble(key) * UnitConversions.FlopsPerTflop;
+            var tier = ReadTier(item);
+            item.Finish();
+            if (tier.Name.Length > 0 && !seen.Add(tier.Name))
+                item.Error("name", $"memory tier '{tier.Name}' is defined twice (tier names must be unique within a device)");
+            tiers.Add(tier);
         }
-        compute.Finish();
-        if (peaks.Count == 0)
-            parent.Error("compute", "needs at least one peak such as bf16_tflops or int8_tops");
-        return peaks;
+        if (tiers.Count == 0 && map.Has("memory"))
+            map.Error("memory", "needs at least one memory tier");
+        return tiers;
     }
 
     private static MemoryTier ReadTier(YamlMapReader tier)
     {
         var name = tier.RequiredString("name");
+        var kindText = tier.OptionalString("kind");
+        MemoryTierKind? kind = null;
+        if (kindText is not null)
+        {
+            if (KebabCaseEnum.TryParse<MemoryTierKind>(kindText, out var parsed)) kind = parsed;
+            else tier.Error("kind", $"unknown memory tier kind '{kindText}' (expected one of {KebabCaseEnum.AcceptedNames<MemoryTierKind>()})");
+        }
         double capacity;
         if (tier.Has("capacity_gib"))
             capacity = tier.RequiredDouble("capacity_gib") * UnitConversions.BytesPerGiB;
@@ -88,11 +104,17 @@ public static class DeviceProfileLoader
         return new MemoryTier
         {
             Name = name,
+            Kind = kind,
             CapacityBytes = capacity,
             BandwidthBytesPerSecond = bandwidth,
-            EnergyJoulesPerByte = energyPj * 1e-12,
+            EnergyJoulesPerByte = energyPj * 1e-12, // pJ -> J
         };
     }
+
+    /// <summary>A CPU's host link when its profile gives none: its main memory tier, no latency.</summary>
+    private static HostLink LocalMemoryLink(IReadOnlyList<MemoryTier> tiers) => tiers.Count == 0
+        ? new HostLink { Name = "?", BandwidthBytesPerSecondPerDirection = 1, LatencySeconds = 0 }
+        : new HostLink { Name = $"local memory ({tiers[0].Name})", BandwidthBytesPerSecondPerDirection = tiers[0].BandwidthBytesPerSecond, LatencySeconds = 0 };
 
     private static HostLink ReadHostLink(YamlMapReader? link)
     {

@@ -26,10 +26,13 @@ public sealed class DeviceProfileLoaderTests
     [TestCase("bandwidth_gb_per_s: 3350", "bandwidth_gb_per_s: -5", 25, "memory[0].bandwidth_gb_per_s: must be greater than zero, got -5", TestName = "NegativeMemoryBandwidth")]
     [TestCase("bandwidth_gb_per_s: 63 ", "bandwidth_gb_per_s: -63 ", 23, "host_link.bandwidth_gb_per_s: must be greater than zero, got -63", TestName = "NegativeHostLinkBandwidth")]
     [TestCase("capacity_gib: 79.6", "capacity_gib: 0", 19, "memory[0].capacity_gib: must be greater than zero, got 0", TestName = "ZeroCapacity")]
-    [TestCase("bf16_tflops: 989", "bf16_tflops: lots", 16, "compute.bf16_tflops: expected a number, got 'lots'", TestName = "WrongTypePeak")]
+    [TestCase("bf16_tflops: 989", "bf16_tflops: lots", 18, "units[0].bf16_tflops: expected a number, got 'lots'", TestName = "WrongTypePeak")]
     [TestCase("  compute: 0.70", "  compute: 1.5", 12, "efficiency.compute: must be at most 1, got 1.5", TestName = "EfficiencyAboveOne")]
-    [TestCase("kind: gpu", "kind: gpux", 7, "kind: unknown value 'gpux'", TestName = "UnknownKind")]
-    [TestCase("  bf16_tflops", "  bf17_tflops", 3, "compute.bf17_tflops: unknown field", TestName = "UnknownField_Nested")]
+    [TestCase("kind: gpu\n", "kind: gpux\n", 7, "kind: unknown value 'gpux'", TestName = "UnknownKind")]
+    [TestCase("    bf16_tflops", "    bf17_tflops", 5, "units[0].bf17_tflops: unknown field", TestName = "UnknownField_Nested")]
+    [TestCase("kind: gpu-tensor-core", "kind: gpu-tensor-cores", 11, "units[0].kind: unknown unit kind 'gpu-tensor-cores' (expected one of gpu-tensor-core, gpu-cuda-core, npu-cube, npu-vector, cpu-amx, cpu-avx512, cpu-core, logic-pim, bank-pim)", TestName = "UnknownUnitKind")]
+    [TestCase("    kind: hbm", "    kind: hbm4", 11, "memory[0].kind: unknown memory tier kind 'hbm4' (expected one of hbm, gddr, ddr, lpddr, cxl, ssd, pim-internal)", TestName = "UnknownMemoryTierKind")]
+    [TestCase("    fp32_tflops: 67       # source: NVIDIA H100 datasheet (FP32 non-tensor)\n", "    fp32_tflops: 67\n    memory: hbm9\n", 13, "units[1].memory: 'hbm9' names no memory tier of this device (tiers: hbm3)", TestName = "UnitNamesMissingTier")]
     [TestCase("power_watts: 700", "power_wats: 700", 1, "power_wats: unknown field", TestName = "UnknownField_TopLevel")]
     public void BadH100Variant_NamesFileLineColumnAndField(string find, string replace, int column, string expected)
     {
@@ -38,7 +41,8 @@ public sealed class DeviceProfileLoaderTests
         var bad = text.Replace(find, replace, StringComparison.Ordinal);
         var path = _temp.Write("h100-bad.yaml", bad);
         var ex = Assert.Throws<InputException>(() => DeviceProfileLoader.Load(path))!;
-        Assert.That(ex.Message, Does.Contain($"{path}:{LineOf(bad, replace.Trim())}:{column}: {expected}"));
+        var last = replace.Trim().Split('\n')[^1].Trim();
+        Assert.That(ex.Message, Does.Contain($"{path}:{LineOf(bad, last)}:{column}: {expected}"));
     }
 
     [Test]

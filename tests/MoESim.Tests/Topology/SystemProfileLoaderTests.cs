@@ -26,8 +26,12 @@ public sealed class SystemProfileLoaderTests
         Assert.That(s.Devices.All(d => d.Profile.Name == "h100-sxm"), Is.True);
         Assert.That(s.Nodes.Count(n => n.Kind == TopologyNodeKind.Nic), Is.EqualTo(8));
         Assert.That(s.Nodes.Count(n => n.Kind == TopologyNodeKind.Switch), Is.EqualTo(1));
-        // 8 duplex NVLink attachments + 8 duplex PCIe paths = 32 directed links.
-        Assert.That(s.Links, Has.Count.EqualTo(32));
+        // 8 duplex NVLink attachments + 8 duplex PCIe paths to the NICs = 32 directed links, then
+        // 8 duplex host links (GPU to its CPU socket), placed last.
+        Assert.That(s.Links, Has.Count.EqualTo(48));
+        Assert.That(s.Links.Take(32).Select(l => l.Name), Has.None.StartsWith("host_link"));
+        Assert.That(s.Links.Skip(32).Select(l => l.Name), Is.All.StartsWith("host_link:"));
+        Assert.That(s.HostCpus.Select(c => c.Name), Is.EqualTo(new[] { "cpu0", "cpu1" }));
         Assert.That(s.PowerWatts, Is.EqualTo(10200));
         Assert.That(s.PricePerHourUsd, Is.EqualTo(23.92).Within(Tol));
     }
@@ -77,7 +81,7 @@ public sealed class SystemProfileLoaderTests
     private string WriteNode(string linksYaml, string extra = "") => _temp.Write("node.yaml",
         $"""
         name: test-node
-        gpus:
+        accelerators:
           count: 2
           device: {Path.Combine(RepoPaths.HardwareProfiles, "h100-sxm.yaml")}
         nics:
@@ -92,7 +96,7 @@ public sealed class SystemProfileLoaderTests
         {extra}
         """);
 
-    [TestCase("  - name: l\n    from: gpu[*]\n    to: swx\n    bandwidth_gb_per_s: 1\n    latency_us: 0", 13, "links[0].to: 'swx' names no GPU group, NIC group or switch", TestName = "UndefinedSwitch")]
+    [TestCase("  - name: l\n    from: gpu[*]\n    to: swx\n    bandwidth_gb_per_s: 1\n    latency_us: 0", 13, "links[0].to: 'swx' names no accelerator group (gpu, npu, pim), host CPU group (cpu), NIC group (nic) or switch", TestName = "UndefinedSwitch")]
     [TestCase("  - name: l\n    from: tpu[*]\n    to: sw\n    bandwidth_gb_per_s: 1\n    latency_us: 0", 12, "links[0].from: 'tpu[*]' names no", TestName = "UndefinedGroup")]
     [TestCase("  - name: l\n    from: gpu[5]\n    to: sw\n    bandwidth_gb_per_s: 1\n    latency_us: 0", 12, "links[0].from: 'gpu[5]' names no", TestName = "MemberOutOfRange")]
     [TestCase("  - name: l\n    from: gpu[*]\n    to: sw\n    bandwidth_gb_per_s: 0\n    latency_us: 0", 14, "links[0].bandwidth_gb_per_s: must be greater than zero", TestName = "ZeroBandwidth")]

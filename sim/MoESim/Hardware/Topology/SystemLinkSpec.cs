@@ -6,7 +6,7 @@ namespace MoESim.Hardware.Topology;
 /// A <c>links:</c> entry of a system profile: a kind name, two endpoint patterns, per-direction
 /// bandwidth and latency, and the reader that located it (for errors). Endpoint patterns:
 /// a vertex name (<c>nvswitch</c>, <c>ib-switch</c>), one member of a group (<c>gpu[3]</c>)
-/// or every member of a group (<c>gpu[*]</c>, <c>nic[*]</c>). Two groups pair member by member;
+/// or every member of a group (<c>gpu[*]</c>, <c>npu[*]</c>, <c>pim[*]</c>, <c>cpu[*]</c>, <c>nic[*]</c>). Two groups pair member by member;
 /// a group and a single vertex join every member to that vertex.
 /// </summary>
 internal sealed record SystemLinkSpec(string Kind, string From, string To, double BandwidthBytesPerSecond, double LatencySeconds, YamlMapReader Where)
@@ -28,8 +28,8 @@ internal sealed record SystemLinkSpec(string Kind, string From, string To, doubl
     {
         var a = expand(From);
         var b = expand(To);
-        if (a is null) Where.Error("from", $"'{From}' names no GPU group, NIC group or switch of this system");
-        if (b is null) Where.Error("to", $"'{To}' names no GPU group, NIC group or switch of this system");
+        if (a is null) Where.Error("from", $"'{From}' names no accelerator group (gpu, npu, pim), host CPU group (cpu), NIC group (nic) or switch of this system");
+        if (b is null) Where.Error("to", $"'{To}' names no accelerator group (gpu, npu, pim), host CPU group (cpu), NIC group (nic) or switch of this system");
         if (a is null || b is null) return Array.Empty<(string, string)>();
         if (a.Count > 1 && b.Count > 1 && a.Count != b.Count)
         {
@@ -54,14 +54,14 @@ internal sealed record SystemLinkSpec(string Kind, string From, string To, doubl
 
     /// <summary>
     /// Expands a pattern over named groups (group name -> member names) and single vertices;
-    /// null when it names nothing.
+    /// null when it names nothing (an empty group names nothing).
     /// </summary>
     public static IReadOnlyList<string>? Expand(string pattern, IReadOnlyDictionary<string, List<string>> groups, ISet<string> singles)
     {
         int open = pattern.IndexOf('[', StringComparison.Ordinal);
         if (open < 0)
             return singles.Contains(pattern) ? new[] { pattern } : null;
-        if (!pattern.EndsWith(']') || !groups.TryGetValue(pattern[..open], out var members))
+        if (!pattern.EndsWith(']') || !groups.TryGetValue(pattern[..open], out var members) || members.Count == 0)
             return null;
         var inside = pattern[(open + 1)..^1];
         if (inside == "*") return members;

@@ -3,34 +3,39 @@ using MoESim.Config;
 namespace MoESim.Hardware.Topology;
 
 /// <summary>
-/// A node (server) profile as read: its GPUs (count and device profile), NICs, switches, links,
-/// power and price. <see cref="AddTo"/> instantiates it as one machine of a system.
+/// A node (server) profile as read: its accelerators (count and device profile: GPU, NPU or PIM),
+/// optional host CPUs (count and a cpu device profile), NICs, switches, links, power and price.
+/// <see cref="AddTo"/> instantiates it as one machine of a system.
 /// </summary>
-internal sealed record SystemNodeSpec(string Name, int GpuCount, DeviceProfile Device, int NicCount,
-    IReadOnlyList<SystemSwitchSpec> Switches, IReadOnlyList<SystemLinkSpec> Links, double PowerWatts, double PricePerHourUsd)
+internal sealed record SystemNodeSpec(string Name, int AcceleratorCount, DeviceProfile Accelerator, int HostCpuCount, DeviceProfile? HostCpu,
+    int NicCount, IReadOnlyList<SystemSwitchSpec> Switches, IReadOnlyList<SystemLinkSpec> Links, double PowerWatts, double PricePerHourUsd)
 {
-    public const string GpuGroup = "gpu";
+    public const string CpuGroup = "cpu";
     public const string NicGroup = "nic";
 
-    /// <summary>Reads a node mapping; <paramref name="directory"/> resolves the device profile path.</summary>
+    /// <summary>Group names a switch may not take: the accelerator kinds, host CPUs and NICs.</summary>
+    public static readonly string[] ReservedGroups = { "gpu", "npu", "pim", CpuGroup, NicGroup };
+
+    /// <summary>Vertex name stem and link group of the accelerators: their device kind (gpu, npu or pim).</summary>
+    public string AcceleratorGroup => Accelerator.Kind.ToString().ToLowerInvariant();
+
+    /// <summary>Reads a node mapping; <paramref name="directory"/> resolves the device profile paths.</summary>
     public static SystemNodeSpec Read(YamlMapReader map, string directory)
     {
         var name = map.RequiredString("name");
-        int gpuCount = 1;
-        DeviceProfile? device = null;
-        var gpus = map.RequiredMap("gpus");
-        if (gpus is not null)
+        var oldGpus = map.Has("gpus");
+        if (oldGpus)
         {
-            gpuCount = gpus.RequiredInt("count", min: 1, max: 4096);
-            var devicePath = gpus.RequiredString("device");
-            if (devicePath.Length > 0)
-            {
-                var full = Path.Combine(directory, devicePath);
-                if (File.Exists(full)) device = DeviceProfileLoader.Load(full);
-                else gpus.Error("device", $"device profile '{devicePath}' not found (paths are relative to this file)");
-            }
-            gpus.Finish();
+            map.OptionalMap("gpus"); // marks the key read: one error, not also "unknown field"
+            map.KeyError("gpus", "the old layout: rename gpus: to accelerators: (same count and device; an accelerator may be a GPU, NPU or PIM device profile, its vertices named gpu0.., npu0.. or pim0.. by its kind; host CPUs go under host_cpus:) (see hardware-profiles/systems/README.md)");
         }
+        var (acceleratorCount, accelerator) = ReadGroup(map, "accelerators", directory, required: !oldGpus);
+        if (accelerator is { Kind: DeviceKind.Cpu })
+            map.Error("accelerators", $"'{accelerator.Name}' is a cpu device profile: list CPUs under host_cpus: (accelerators are gpu, npu or pim profiles)");
+        var (hostCpuCount, hostCpu) = ReadGroup(map, "host_cpus", directory, required: false);
+        if (hostCpu is not null && hostCpu.Kind != DeviceKind.Cpu)
+            map.Error("host_cpus", $"'{hostCpu.Name}' is a {hostCpu.Kind.ToString().ToLowerInvariant()} device profile: host CPUs need a kind: cpu profile");
+        if (hostCpu is null) hostCpuCount = 0;
         int nicCount = 0;
         var nics = map.OptionalMap("nics");
         if (nics is not null)
@@ -47,10 +52,29 @@ internal sealed record SystemNodeSpec(string Name, int GpuCount, DeviceProfile D
         }
         var power = map.RequiredDouble("power_watts");
         var price = map.RequiredDouble("price_per_hour_usd", positive: false);
-        return new SystemNodeSpec(name, gpuCount, device ?? Placeholder, nicCount, switches, links, power, price);
+        return new SystemNodeSpec(name, acceleratorCount, accelerator is { Kind: not DeviceKind.Cpu } ? accelerator : Placeholder,
+            hostCpuCount, hostCpu is { Kind: DeviceKind.Cpu } ? hostCpu : null, nicCount, switches, links, power, price);
     }
 
-    /// <summary>Reads <c>switches:</c>, reporting duplicate names and names that clash with the GPU/NIC groups.</summary>
+    /// <summary>Reads <c>key: {count, device}</c>; the device profile is null when absent or missing.</summary>
+    private static (int Count, DeviceProfile? Device) ReadGroup(YamlMapReader map, string key, string directory, bool required)
+    {
+        var group = required ? map.RequiredMap(key) : map.OptionalMap(key);
+        if (group is null) return (0, null);
+        var count = group.RequiredInt("count", min: 1, max: 4096);
+        DeviceProfile? device = null;
+        var devicePath = group.RequiredString("device");
+        if (devicePath.Length > 0)
+        {
+            var full = Path.Combine(directory, devicePath);
+            if (File.Exists(full)) device = DeviceProfileLoader.Load(full);
+            else group.Error("device", $"device profile '{devicePath}' not found (paths are relative to this file)");
+        }
+        group.Finish();
+        return (count, device);
+    }
+
+    /// <summary>Reads <c>switches:</c>, reporting duplicate names and names that clash with the vertex groups.</summary>
     public static List<SystemSwitchSpec> ReadSwitches(YamlMapReader map)
     {
         var result = new List<SystemSwitchSpec>();
@@ -59,8 +83,8 @@ internal sealed record SystemNodeSpec(string Name, int GpuCount, DeviceProfile D
         {
             var sw = SystemSwitchSpec.Read(item);
             item.Finish();
-            if (sw.Name.Contains('[', StringComparison.Ordinal) || sw.Name is GpuGroup or NicGroup)
-                item.Error("name", $"'{sw.Name}' is reserved or not a plain name (switch names may not contain '[' or be 'gpu'/'nic')");
+            if (sw.Name.Contains('[', StringComparison.Ordinal) || ReservedGroups.Contains(sw.Name, StringComparer.Ordinal))
+                item.Error("name", $"'{sw.Name}' is reserved or not a plain name (switch names may not contain '[' or be one of {string.Join(", ", ReservedGroups)})");
             else if (!seen.Add(sw.Name))
                 item.Error("name", $"switch '{sw.Name}' is defined twice");
             else
@@ -71,17 +95,27 @@ internal sealed record SystemNodeSpec(string Name, int GpuCount, DeviceProfile D
 
     /// <summary>
     /// Adds this node as machine <paramref name="machine"/> with vertex names prefixed by
-    /// <paramref name="prefix"/>, and appends its GPUs and NICs to <paramref name="groups"/>.
-    /// Link errors are recorded on the spec's readers; returns false when there were any.
+    /// <paramref name="prefix"/>, and appends its accelerators, host CPUs and NICs to
+    /// <paramref name="groups"/>. With host CPUs, accelerator i gets its device profile's host
+    /// link to CPU i × CPUs / accelerators. Link errors are recorded on the spec's readers;
+    /// returns false when there were any.
     /// </summary>
     public bool AddTo(SystemTopologyBuilder builder, int machine, string prefix, Dictionary<string, List<string>> groups, InputErrorList errors)
     {
-        var local = new Dictionary<string, List<string>>(StringComparer.Ordinal) { [GpuGroup] = new(), [NicGroup] = new() };
-        for (int i = 0; i < GpuCount; i++)
+        var accelerators = new List<string>(AcceleratorCount);
+        var cpus = new List<string>(HostCpuCount);
+        var local = new Dictionary<string, List<string>>(StringComparer.Ordinal) { [AcceleratorGroup] = accelerators, [CpuGroup] = cpus, [NicGroup] = new() };
+        for (int i = 0; i < AcceleratorCount; i++)
         {
-            var name = $"{prefix}gpu{i}";
-            builder.AddGpu(name, machine, Device);
-            local[GpuGroup].Add(name);
+            var name = $"{prefix}{AcceleratorGroup}{i}";
+            builder.AddAccelerator(name, machine, Accelerator);
+            accelerators.Add(name);
+        }
+        for (int i = 0; i < HostCpuCount; i++)
+        {
+            var name = $"{prefix}{CpuGroup}{i}";
+            builder.AddHostCpu(name, machine, HostCpu!);
+            cpus.Add(name);
         }
         for (int i = 0; i < NicCount; i++)
         {
@@ -100,6 +134,11 @@ internal sealed record SystemNodeSpec(string Name, int GpuCount, DeviceProfile D
         {
             foreach (var (a, b) in link.Pairs(p => Prefixed(SystemLinkSpec.Expand(p, local, singles), prefix)))
                 builder.AddDuplexLink(link.Kind, a, b, link.BandwidthBytesPerSecond, link.LatencySeconds);
+        }
+        if (cpus.Count > 0)
+        {
+            for (int i = 0; i < accelerators.Count; i++)
+                builder.AddHostLink(accelerators[i], cpus[(int)((long)i * cpus.Count / accelerators.Count)]);
         }
         foreach (var (group, members) in local)
         {

@@ -6,18 +6,21 @@ namespace MoESim.Hardware.Topology;
 /// Loads a system profile YAML (hardware-profiles/systems/) into a <see cref="SystemTopology"/>.
 /// Two shapes, told apart by the <c>node:</c> key:
 /// <list type="bullet">
-/// <item>a <b>node</b>: <c>name</c>, <c>gpus: {count, device}</c> (device profile path relative
-/// to the file), optional <c>nics: {count}</c>, <c>switches: [{name, latency_us}]</c>,
+/// <item>a <b>node</b>: <c>name</c>, <c>accelerators: {count, device}</c> (a gpu, npu or pim
+/// device profile path relative to the file), optional <c>host_cpus: {count, device}</c> (a cpu
+/// device profile), optional <c>nics: {count}</c>, <c>switches: [{name, latency_us}]</c>,
 /// <c>links: [{name, from, to, bandwidth_gb_per_s, latency_us}]</c>, <c>power_watts</c>,
-/// <c>price_per_hour_usd</c>. Vertices are <c>gpu0..</c>, <c>nic0..</c> and the switches.</item>
+/// <c>price_per_hour_usd</c>. Vertices are <c>gpu0..</c> (<c>npu0..</c>, <c>pim0..</c> by the
+/// accelerator's kind), <c>cpu0..</c>, <c>nic0..</c> and the switches; with host CPUs, every
+/// accelerator is joined to one by its device profile's host link.</item>
 /// <item>a <b>cluster</b>: <c>name</c>, <c>node</c> (a node profile path), <c>nodes</c> (count),
 /// fabric <c>switches</c> and <c>links</c>, and the fabric's <c>power_watts</c> and
 /// <c>price_per_hour_usd</c> (added to the nodes'). Node vertices are prefixed <c>n0.</c>,
 /// <c>n1.</c>, ...; in fabric links <c>gpu[*]</c>/<c>nic[*]</c> mean every node's members.</item>
 /// </list>
 /// Bandwidths are per direction; every link is duplex. <c>extends:</c> works as for devices.
-/// Errors (unknown keys, bad numbers, links naming undefined vertices) are reported together
-/// with file:line:col and field.
+/// Errors (unknown keys, bad numbers, links naming undefined vertices, the old <c>gpus:</c> key)
+/// are reported together with file:line:col and field.
 /// </summary>
 public static class SystemProfileLoader
 {

@@ -1,14 +1,16 @@
 namespace MoESim.Hardware.Topology;
 
 /// <summary>
-/// A multi-GPU system: GPUs (each with its device profile), NICs and switches joined by
-/// directed links, plus the route between every ordered pair of GPUs. Immutable; built by
+/// A multi-accelerator system: accelerators (GPUs, NPUs, PIM devices, each with its device
+/// profile), host CPUs, NICs and switches joined by directed links, plus the route between every
+/// ordered pair of accelerators. Immutable; built by
 /// <see cref="SystemTopologyBuilder"/> (in code) or <see cref="SystemProfileLoader"/> (from YAML).
 /// </summary>
 /// <remarks>
 /// Routing is shortest path in hops over directed links, where only NICs and switches forward
-/// traffic (a GPU is never a transit hop: relaying through a peer GPU, as NCCL's PXN does, is a
-/// policy, not the topology's default). Ties between equally short paths go to the path found
+/// traffic (an accelerator or host CPU is never a transit hop: relaying through a peer GPU, as
+/// NCCL's PXN does, is a policy, not the topology's default; and a host link is never a shortcut
+/// between accelerators). Ties between equally short paths go to the path found
 /// first in link order, so routes are deterministic. On a DGX node this gives GPU -> NVSwitch
 /// -> GPU; between nodes GPU -> own NIC -> fabric -> peer's NIC -> GPU.
 /// </remarks>
@@ -16,10 +18,13 @@ public sealed class SystemTopology
 {
     private readonly int[] _routeStart;  // [src * gpus + dst] -> offset in _routeLinks; one extra entry
     private readonly int[] _routeLinks;
+    private readonly int[] _hostCpuOf;   // device -> host CPU index, -1 for none
 
     internal SystemTopology(string name, int machines, IReadOnlyList<TopologyNode> nodes, IReadOnlyList<TopologyLink> links,
-        IReadOnlyList<SystemDevice> devices, double powerWatts, double pricePerHourUsd)
+        IReadOnlyList<SystemDevice> devices, IReadOnlyList<SystemHostCpu> hostCpus, int[] hostCpuOf, double powerWatts, double pricePerHourUsd)
     {
+        HostCpus = hostCpus;
+        _hostCpuOf = hostCpuOf;
         Name = name;
         MachineCount = machines;
         Nodes = nodes;
@@ -36,17 +41,28 @@ public sealed class SystemTopology
     /// <summary>Server nodes (machines) in the system, ≥ 1.</summary>
     public int MachineCount { get; }
 
-    /// <summary>Every GPU, NIC and switch.</summary>
+    /// <summary>Every accelerator, host CPU, NIC and switch.</summary>
     public IReadOnlyList<TopologyNode> Nodes { get; }
 
     /// <summary>Every directed link.</summary>
     public IReadOnlyList<TopologyLink> Links { get; }
 
-    /// <summary>GPUs in device-index order (node by node).</summary>
+    /// <summary>Accelerators (GPUs, NPUs, PIM devices) in device-index order (node by node); host CPUs are not among them.</summary>
     public IReadOnlyList<SystemDevice> Devices { get; }
 
-    /// <summary>Number of GPUs, ≥ 1.</summary>
+    /// <summary>Number of accelerators, ≥ 1.</summary>
     public int DeviceCount => Devices.Count;
+
+    /// <summary>Host CPUs (sockets) in index order (node by node); empty when the profile names none.</summary>
+    public IReadOnlyList<SystemHostCpu> HostCpus { get; }
+
+    /// <summary>The host CPU accelerator <paramref name="device"/> is joined to by its host link; null when it has none.</summary>
+    public SystemHostCpu? HostCpuOf(int device)
+    {
+        if ((uint)device >= (uint)Devices.Count) throw new ArgumentOutOfRangeException(nameof(device), device, $"no accelerator {device} (system has {Devices.Count})");
+        int cpu = _hostCpuOf[device];
+        return cpu < 0 ? null : HostCpus[cpu];
+    }
 
     /// <summary>Whole-system power at full load, watts (≥ 0).</summary>
     public double PowerWatts { get; }
@@ -102,7 +118,7 @@ public sealed class SystemTopology
         var path = new List<int>();
         for (int s = 0; s < n; s++)
         {
-            // Breadth-first from the source GPU; only NICs and switches are expanded further.
+            // Breadth-first from the source accelerator; only NICs and switches are expanded further.
             Array.Fill(viaLink, -2);
             int source = devices[s].NodeIndex;
             viaLink[source] = -1;
@@ -110,7 +126,7 @@ public sealed class SystemTopology
             while (queue.Count > 0)
             {
                 int v = queue.Dequeue();
-                if (v != source && nodes[v].Kind == TopologyNodeKind.Gpu) continue;
+                if (v != source && nodes[v].Kind is not (TopologyNodeKind.Nic or TopologyNodeKind.Switch)) continue;
                 foreach (int l in outgoing[v])
                 {
                     int w = links[l].To;

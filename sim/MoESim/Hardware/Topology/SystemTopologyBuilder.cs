@@ -1,25 +1,78 @@
 namespace MoESim.Hardware.Topology;
 
 /// <summary>
-/// Builds a <see cref="SystemTopology"/> in code: add GPUs, NICs and switches, join them with
-/// duplex links, then <see cref="Build"/>. GPUs get device indices in the order they are added.
-/// Misuse (duplicate names, unknown vertices, bad numbers) throws <see cref="ArgumentException"/>;
-/// the YAML loader reports the same problems as input errors before calling this.
+/// Builds a <see cref="SystemTopology"/> in code: add accelerators (GPUs, NPUs, PIM devices),
+/// host CPUs, NICs and switches, join them with duplex links, then <see cref="Build"/>.
+/// Accelerators get device indices in the order they are added, host CPUs their own indices.
+/// Host links (<see cref="AddHostLink"/>) are placed after every other link, so adding host CPUs
+/// leaves every other link's index unchanged. Misuse (duplicate names, unknown vertices, bad
+/// numbers) throws <see cref="ArgumentException"/>; the YAML loader reports the same problems as
+/// input errors before calling this.
 /// </summary>
 public sealed class SystemTopologyBuilder
 {
     private readonly List<TopologyNode> _nodes = new();
     private readonly List<TopologyLink> _links = new();
     private readonly List<SystemDevice> _devices = new();
+    private readonly List<SystemHostCpu> _hostCpus = new();
+    private readonly List<(int Device, int HostCpu)> _hostLinks = new();
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<int, double> _switchLatency = new();
     private int _machines = 1;
 
     /// <summary>Adds a GPU in <paramref name="machine"/> (≥ 0); returns its vertex index.</summary>
-    public int AddGpu(string name, int machine, DeviceProfile profile)
+    public int AddGpu(string name, int machine, DeviceProfile profile) => AddDevice(name, TopologyNodeKind.Gpu, machine, profile);
+
+    /// <summary>
+    /// Adds an accelerator in <paramref name="machine"/> (≥ 0) whose vertex kind follows its
+    /// profile (gpu, npu or pim; a cpu profile is a host CPU, see <see cref="AddHostCpu"/>); returns its vertex index.
+    /// </summary>
+    public int AddAccelerator(string name, int machine, DeviceProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        int v = AddNode(name, TopologyNodeKind.Gpu, machine, _devices.Count);
+        return AddDevice(name, AcceleratorVertexKind(profile.Kind), machine, profile);
+    }
+
+    /// <summary>The vertex kind of an accelerator of device kind <paramref name="kind"/>; a CPU is not an accelerator.</summary>
+    public static TopologyNodeKind AcceleratorVertexKind(DeviceKind kind) => kind switch
+    {
+        DeviceKind.Gpu => TopologyNodeKind.Gpu,
+        DeviceKind.Npu => TopologyNodeKind.Npu,
+        DeviceKind.Pim => TopologyNodeKind.Pim,
+        _ => throw new ArgumentException($"a {kind} device profile is not an accelerator (CPUs are host CPUs)", nameof(kind)),
+    };
+
+    /// <summary>Adds a host CPU (a cpu profile) in <paramref name="machine"/> (≥ 0); returns its vertex index.</summary>
+    public int AddHostCpu(string name, int machine, DeviceProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (profile.Kind != DeviceKind.Cpu)
+            throw new ArgumentException($"host CPU {name} needs a cpu device profile, got {profile.Name} of kind {profile.Kind}", nameof(profile));
+        int v = AddNode(name, TopologyNodeKind.HostCpu, machine, -1);
+        _hostCpus.Add(new SystemHostCpu(_hostCpus.Count, name, machine, v, profile));
+        return v;
+    }
+
+    /// <summary>
+    /// Joins accelerator <paramref name="accelerator"/> to host CPU <paramref name="hostCpu"/>
+    /// (vertex names) with the accelerator profile's host link (bandwidth per direction and
+    /// latency), named <c>host_link:a&gt;b</c>; an accelerator has at most one host CPU.
+    /// </summary>
+    public void AddHostLink(string accelerator, string hostCpu)
+    {
+        int device = _nodes[Vertex(accelerator)].GpuIndex;
+        if (device < 0) throw new ArgumentException($"{accelerator} is not an accelerator", nameof(accelerator));
+        int cpu = _hostCpus.FindIndex(c => string.Equals(c.Name, hostCpu, StringComparison.Ordinal));
+        if (cpu < 0) throw new ArgumentException($"{hostCpu} is not a host CPU", nameof(hostCpu));
+        if (_hostLinks.Exists(h => h.Device == device))
+            throw new ArgumentException($"{accelerator} already has a host CPU", nameof(accelerator));
+        _hostLinks.Add((device, cpu));
+    }
+
+    private int AddDevice(string name, TopologyNodeKind kind, int machine, DeviceProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        int v = AddNode(name, kind, machine, _devices.Count);
         _devices.Add(new SystemDevice(_devices.Count, name, machine, v, profile));
         return v;
     }
@@ -60,12 +113,27 @@ public sealed class SystemTopologyBuilder
     /// <summary>True when a vertex of that name exists.</summary>
     public bool Has(string name) => _byName.ContainsKey(name);
 
-    /// <summary>Builds the topology; throws when it has no GPU or some GPU cannot reach another.</summary>
+    /// <summary>Builds the topology; throws when it has no accelerator or some accelerator cannot reach another.</summary>
     public SystemTopology Build(string name, double powerWatts, double pricePerHourUsd)
     {
-        if (_devices.Count == 0) throw new ArgumentException("a system needs at least one GPU");
-        return new SystemTopology(name, _machines, _nodes.ToArray(), _links.ToArray(), _devices.ToArray(), powerWatts, pricePerHourUsd);
+        if (_devices.Count == 0) throw new ArgumentException("a system needs at least one accelerator");
+        var links = new List<TopologyLink>(_links.Count + 2 * _hostLinks.Count);
+        links.AddRange(_links);
+        var hostCpuOf = new int[_devices.Count];
+        Array.Fill(hostCpuOf, -1);
+        foreach (var (device, cpu) in _hostLinks)
+        {
+            var link = _devices[device].Profile.HostLink;
+            int a = _devices[device].NodeIndex, c = _hostCpus[cpu].NodeIndex;
+            links.Add(new TopologyLink(links.Count, $"{HostLinkKind}:{_nodes[a].Name}>{_nodes[c].Name}", a, c, link.BandwidthBytesPerSecondPerDirection, link.LatencySeconds));
+            links.Add(new TopologyLink(links.Count, $"{HostLinkKind}:{_nodes[c].Name}>{_nodes[a].Name}", c, a, link.BandwidthBytesPerSecondPerDirection, link.LatencySeconds));
+            hostCpuOf[device] = cpu;
+        }
+        return new SystemTopology(name, _machines, _nodes.ToArray(), links.ToArray(), _devices.ToArray(), _hostCpus.ToArray(), hostCpuOf, powerWatts, pricePerHourUsd);
     }
+
+    /// <summary>Link kind (name prefix) of the accelerator-to-host-CPU links.</summary>
+    public const string HostLinkKind = "host_link";
 
     private int AddNode(string name, TopologyNodeKind kind, int machine, int gpuIndex)
     {

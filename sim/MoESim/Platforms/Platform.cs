@@ -7,19 +7,23 @@ namespace MoESim.Platforms;
 
 /// <summary>
 /// The run-time form of a hardware profile (one device) or a system profile (many): every
-/// device's compute unit, every memory tier and every link is an engine resource on one
-/// <see cref="Engine.Simulator"/>. Step planners build task graphs over
-/// <see cref="Resources"/>: compute-unit ids are device indices, network 0 is
-/// <see cref="HostLinks"/> (each device's host link, both directions), and for a system the
-/// topology's link groups follow (<see cref="Network"/>), whose GPU-to-GPU routes collectives use.
+/// compute unit of every device and host CPU, every memory tier and every link is an engine
+/// resource on one <see cref="Engine.Simulator"/>. Step planners build task graphs over
+/// <see cref="Resources"/>: compute-unit ids 0..devices−1 are the devices' primary units, then
+/// come the devices' other units and the host CPUs' units (ids in <see cref="PlatformUnit.Id"/>);
+/// network 0 is <see cref="HostLinks"/> (each device's host link, both directions, from its
+/// profile), and for a system the topology's link groups follow (<see cref="Network"/>), whose
+/// accelerator-to-accelerator routes collectives use.
 /// </summary>
 public sealed class Platform
 {
-    private Platform(string name, Simulator simulator, PlatformDevice[] devices, FlowNetwork hostLinks, TopologyNetwork? network, ResourceSet resources)
+    private Platform(string name, Simulator simulator, PlatformDevice[] devices, PlatformHostCpu[] hostCpus, FlowNetwork hostLinks,
+        TopologyNetwork? network, ResourceSet resources)
     {
         Name = name;
         Simulator = simulator;
         Devices = devices;
+        HostCpus = hostCpus;
         HostLinks = hostLinks;
         Network = network;
         Resources = resources;
@@ -33,6 +37,9 @@ public sealed class Platform
 
     /// <summary>The devices, indexed as the system's accelerators.</summary>
     public IReadOnlyList<PlatformDevice> Devices { get; }
+
+    /// <summary>The system's host CPUs (empty for one device or a system profile without <c>host_cpus:</c>).</summary>
+    public IReadOnlyList<PlatformHostCpu> HostCpus { get; }
 
     /// <summary>Each device's host link (PCIe or the like), one engine link per direction.</summary>
     public FlowNetwork HostLinks { get; }
@@ -49,7 +56,8 @@ public sealed class Platform
         ArgumentNullException.ThrowIfNull(device);
         var (hostLinks, resources) = HostLinksFirst(simulator, timeline);
         var devices = new[] { BuildDevice(0, device.Name, device, simulator, timeline, hostLinks, resources) };
-        return new Platform(device.Name, simulator, devices, hostLinks, null, resources);
+        AddSecondaryUnits(devices, simulator, timeline, resources);
+        return new Platform(device.Name, simulator, devices, [], hostLinks, null, resources);
     }
 
     /// <summary>
@@ -65,7 +73,20 @@ public sealed class Platform
         var devices = new PlatformDevice[system.DeviceCount];
         foreach (var d in system.Devices)
             devices[d.Index] = BuildDevice(d.Index, d.Name, d.Profile, simulator, timeline, hostLinks, resources);
-        return new Platform(system.Name, simulator, devices, hostLinks, network, resources);
+        AddSecondaryUnits(devices, simulator, timeline, resources);
+        var hosts = new PlatformHostCpu[system.HostCpus.Count];
+        foreach (var h in system.HostCpus)
+        {
+            hosts[h.Index] = new PlatformHostCpu
+            {
+                Index = h.Index,
+                Name = h.Name,
+                Profile = h.Profile,
+                Units = h.Profile.Units.Select(u => NewUnit(u, $"{h.Name}/{u.Name}", simulator, timeline, resources)).ToArray(),
+                MemoryTiers = Pools(h.Name, h.Profile),
+            };
+        }
+        return new Platform(system.Name, simulator, devices, hosts, hostLinks, network, resources);
     }
 
     // Every platform's resource set starts with the host-link network (network id 0).
@@ -78,19 +99,13 @@ public sealed class Platform
         return (hostLinks, resources);
     }
 
+    // The primary unit of a device, named as the device, takes the id equal to its index.
     private static PlatformDevice BuildDevice(int index, string name, DeviceProfile profile, Simulator simulator, TimelineRecorder? timeline,
         FlowNetwork hostLinks, ResourceSet resources)
     {
-        var unit = new ComputeUnit(simulator, name, streams: 1, timeline);
-        int unitId = resources.AddComputeUnit(unit);
-        if (unitId != index)
-            throw new InvalidOperationException($"device {name}: compute-unit id {unitId} differs from its index {index}");
-        var tiers = new MemoryPool[profile.MemoryTiers.Count];
-        for (int t = 0; t < tiers.Length; t++)
-        {
-            var tier = profile.MemoryTiers[t];
-            tiers[t] = new MemoryPool($"{name}/{tier.Name}", (long)Math.Min(tier.CapacityBytes, long.MaxValue / 2.0));
-        }
+        var primary = NewUnit(profile.Units[0], name, simulator, timeline, resources);
+        if (primary.Id != index)
+            throw new InvalidOperationException($"device {name}: compute-unit id {primary.Id} differs from its index {index}");
         var link = profile.HostLink;
         var (toHost, fromHost) = hostLinks.AddDuplexLink($"{name}/host-link", link.BandwidthBytesPerSecondPerDirection, link.LatencySeconds);
         return new PlatformDevice
@@ -98,11 +113,41 @@ public sealed class Platform
             Index = index,
             Name = name,
             Profile = profile,
-            Compute = unit,
-            ComputeUnitId = unitId,
-            MemoryTiers = tiers,
+            Units = [primary],
+            MemoryTiers = Pools(name, profile),
             ToHostLink = toHost,
             FromHostLink = fromHost,
         };
+    }
+
+    // Units after the primary (CUDA cores, a PIM unit), after every device's primary unit.
+    private static void AddSecondaryUnits(PlatformDevice[] devices, Simulator simulator, TimelineRecorder? timeline, ResourceSet resources)
+    {
+        for (int d = 0; d < devices.Length; d++)
+        {
+            var units = devices[d].Profile.Units;
+            if (units.Count == 1) continue;
+            var all = new List<PlatformUnit>(devices[d].Units);
+            for (int u = 1; u < units.Count; u++)
+                all.Add(NewUnit(units[u], $"{devices[d].Name}/{units[u].Name}", simulator, timeline, resources));
+            devices[d] = devices[d] with { Units = all };
+        }
+    }
+
+    private static PlatformUnit NewUnit(ComputeUnitProfile profile, string name, Simulator simulator, TimelineRecorder? timeline, ResourceSet resources)
+    {
+        var unit = new ComputeUnit(simulator, name, streams: 1, timeline);
+        return new PlatformUnit { Profile = profile, Unit = unit, Id = resources.AddComputeUnit(unit) };
+    }
+
+    private static MemoryPool[] Pools(string name, DeviceProfile profile)
+    {
+        var pools = new MemoryPool[profile.MemoryTiers.Count];
+        for (int t = 0; t < pools.Length; t++)
+        {
+            var tier = profile.MemoryTiers[t];
+            pools[t] = new MemoryPool($"{name}/{tier.Name}", (long)Math.Min(tier.CapacityBytes, long.MaxValue / 2.0));
+        }
+        return pools;
     }
 }

@@ -4,9 +4,10 @@ using MoESim.Hardware;
 namespace MoESim.Platforms;
 
 /// <summary>
-/// One device of a <see cref="Platform"/> as engine resources: its compute unit (with its id in
-/// the platform's <see cref="ResourceSet"/>), a capacity pool per memory tier, and the two
-/// directions of its host link (link ids in <see cref="Platform.HostLinks"/>).
+/// One device of a <see cref="Platform"/> as engine resources: every compute unit of its profile
+/// (the first, primary one with its id equal to the device index in the platform's
+/// <see cref="ResourceSet"/>), a capacity pool per memory tier, and the two directions of its host
+/// link (link ids in <see cref="Platform.HostLinks"/>).
 /// </summary>
 public sealed record PlatformDevice
 {
@@ -19,11 +20,14 @@ public sealed record PlatformDevice
     /// <summary>The device profile it was built from.</summary>
     public required DeviceProfile Profile { get; init; }
 
-    /// <summary>The unit the device's operators run on.</summary>
-    public required ComputeUnit Compute { get; init; }
+    /// <summary>Every compute unit of the profile, primary first (tensor cores; a PIM unit or CUDA cores after it).</summary>
+    public required IReadOnlyList<PlatformUnit> Units { get; init; }
 
-    /// <summary>Id of <see cref="Compute"/> in the platform's resource set (a task graph's compute-unit id).</summary>
-    public required int ComputeUnitId { get; init; }
+    /// <summary>The primary unit, where the device's operators run unless a planner sends them elsewhere.</summary>
+    public ComputeUnit Compute => Units[0].Unit;
+
+    /// <summary>Id of <see cref="Compute"/> in the platform's resource set: the device index.</summary>
+    public int ComputeUnitId => Units[0].Id;
 
     /// <summary>One capacity pool per memory tier of the profile, fastest first, bytes.</summary>
     public required IReadOnlyList<MemoryPool> MemoryTiers { get; init; }

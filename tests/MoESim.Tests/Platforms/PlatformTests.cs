@@ -13,12 +13,11 @@ public class PlatformTests
     private static DeviceProfile H100 => DeviceProfileLoader.Load(Path.Combine(RepoPaths.HardwareProfiles, "h100-sxm.yaml"));
 
     [Test]
-    public void A_dgx_node_becomes_eight_compute_units_their_memory_tiers_host_links_and_the_nvlink_fabric()
+    public void A_dgx_node_becomes_eight_gpus_their_memory_tiers_host_links_and_the_nvlink_fabric()
     {
         var system = SystemProfileLoader.Load(Path.Combine(RepoPaths.HardwareProfiles, "systems", "dgx-h100.yaml"));
         var platform = Platform.ForSystem(system, new Simulator());
         Assert.That(platform.Devices, Has.Count.EqualTo(8));
-        Assert.That(platform.Resources.ComputeUnits, Has.Count.EqualTo(8));
         for (int d = 0; d < 8; d++)
         {
             var device = platform.Devices[d];
@@ -32,6 +31,23 @@ public class PlatformTests
         Assert.That(platform.Resources.Networks[0], Is.SameAs(platform.HostLinks));
         Assert.That(platform.Resources.Networks.Skip(1), Is.EqualTo(platform.Network!.Networks));
         Assert.That(platform.Simulator, Is.SameAs(platform.Network.Simulator));
+    }
+
+    [Test]
+    public void Every_unit_of_every_device_and_host_cpu_is_a_compute_resource_primaries_first()
+    {
+        // DGX H100: 8 GPUs (tensor cores, CUDA cores) and 2 Xeon 8480C hosts (AMX, AVX-512).
+        var system = SystemProfileLoader.Load(Path.Combine(RepoPaths.HardwareProfiles, "systems", "dgx-h100.yaml"));
+        var platform = Platform.ForSystem(system, new Simulator());
+        Assert.That(platform.Resources.ComputeUnits, Has.Count.EqualTo(8 * 2 + 2 * 2));
+        Assert.That(platform.Devices.Select(d => d.ComputeUnitId), Is.EqualTo(Enumerable.Range(0, 8)));
+        var cuda = platform.Devices[3].Units[1];
+        Assert.That((cuda.Profile.Kind, cuda.Unit.Name, cuda.Id), Is.EqualTo((ComputeUnitKind.GpuCudaCore, "gpu3/cuda-cores", 8 + 3)));
+        Assert.That(platform.HostCpus, Has.Count.EqualTo(2));
+        var amx = platform.HostCpus[1].Units[0];
+        Assert.That((amx.Profile.Kind, amx.Unit.Name, amx.Id), Is.EqualTo((ComputeUnitKind.CpuAmx, "cpu1/amx", 16 + 2)));
+        Assert.That(platform.Resources.ComputeUnits[amx.Id], Is.SameAs(amx.Unit));
+        Assert.That(platform.HostCpus[0].MemoryTiers[0].CapacityBytes, Is.EqualTo((long)platform.HostCpus[0].Profile.MainMemory.CapacityBytes));
     }
 
     [Test]

@@ -27,11 +27,12 @@ internal static class SimulateCommand
         var tensorParallel = new Option<int>("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 };
         var placement = new Option<string?>("--placement") { Description = "With --system: expert placement YAML (as written by moesim place); default contiguous blocks" };
         var allToAll = new Option<string>("--all-to-all") { Description = "With --system: how dispatch/combine cross machines: rail (to the same-index GPU there, then NVLink; DeepEP normal kernels) or direct (one flow per GPU pair)", DefaultValueFactory = _ => "rail" };
+        var collectiveModel = new Option<string>("--collective-model") { Description = "With --system: how collectives are timed: flows (max-min fair flows per transfer), aggregated (per-link loads, one event per collective) or auto (flows up to 32 GPUs, aggregated above)", DefaultValueFactory = _ => "auto" };
         var dispatch = new Option<string>("--dispatch") { Description = "With --system: what a token sends: per-device (one copy per receiving GPU and machine; DeepEP normal kernels) or per-expert (one per chosen expert; Megatron, DeepEP low-latency)", DefaultValueFactory = _ => "per-device" };
 
         var command = new Command("simulate", "Simulate serving a request stream on one device (defaults: Mixtral-8x7B fp8 on an H100, 1,000 Azure conversation requests)");
         workload.AddTo(command);
-        foreach (var option in new Option[] { hardware, outDir, timeline, noPlots, system, tensorParallel, placement, allToAll, dispatch })
+        foreach (var option in new Option[] { hardware, outDir, timeline, noPlots, system, tensorParallel, placement, allToAll, dispatch, collectiveModel })
             command.Add(option);
         command.SetAction(parse =>
         {
@@ -47,6 +48,7 @@ internal static class SimulateCommand
                     TensorParallel = parse.GetValue(tensorParallel),
                     AllToAll = ParseAllToAll(parse.GetValue(allToAll)!),
                     Dispatch = ParseDispatch(parse.GetValue(dispatch)!),
+                    CollectiveModel = ParseCollectiveModel(parse.GetValue(collectiveModel)!),
                     Serving = options.Serving,
                 };
                 SimulateSystemRunner.Run(options, systemPath, experts, placementFile, config, folder,
@@ -68,6 +70,14 @@ internal static class SimulateCommand
         "rail" => AllToAllAlgorithm.RailForwarded,
         "direct" => AllToAllAlgorithm.Direct,
         _ => throw new InputException(text, "--all-to-all", "expected rail or direct"),
+    };
+
+    private static CollectiveModel? ParseCollectiveModel(string text) => text switch
+    {
+        "auto" => null,
+        "flows" => CollectiveModel.Flows,
+        "aggregated" => CollectiveModel.Aggregated,
+        _ => throw new InputException(text, "--collective-model", "expected flows, aggregated or auto"),
     };
 
     private static DispatchPayload ParseDispatch(string text) => text switch

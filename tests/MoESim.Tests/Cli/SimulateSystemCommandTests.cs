@@ -125,6 +125,7 @@ public class SimulateSystemCommandTests
     [TestCase("--tensor-parallel", "3", "tensor_parallel: must be at least 1 and divide the system's 8 GPUs, got 3", TestName = "BadTensorParallel")]
     [TestCase("--dispatch", "per-token", "--dispatch: expected per-device or per-expert", TestName = "BadDispatch")]
     [TestCase("--all-to-all", "ring", "--all-to-all: expected rail or direct", TestName = "BadAllToAll")]
+    [TestCase("--collective-model", "packets", "--collective-model: expected flows, aggregated or auto", TestName = "BadCollectiveModel")]
     public void Bad_system_options_exit_2_with_a_message(string option, string value, string expected)
     {
         var args = new List<string> { "simulate", "--max-requests", "5", "--no-plots", "--out", CliTestSupport.TempDir(), option, value };

@@ -25,14 +25,33 @@ public sealed class MoeStepRouting
     private readonly int _topK;
     private readonly long _bytesPerPair;
     private readonly bool _perDevice;
-    private readonly AllToAll? _rail;     // the rail-forwarded exchange whose legs are planned, or null
+    private readonly ExpertPlacement _placement;
+    private readonly int[] _soleDevice;   // [layer * experts + expert] -> the device of its only copy, or -1 when replicated
+    private readonly int[] _firstSlot;    // [layer * experts + expert] -> its first replica's slot among the layer's replicas
     private readonly int[] _pairs;        // [layer * devices + device]
     private readonly int[] _distinct;     // [layer * devices + device]
-    private readonly long[] _dispatch;    // [layer * devices² + src * devices + dst]
-    private readonly AllToAllTraffic[] _dispatchLegs = []; // per layer, rail-forwarded per-device payload only
-    private readonly AllToAllTraffic[] _combineLegs = [];
-    private readonly int[] _stamp;        // [device * experts + expert] -> last (layer, step) stamp seen
+    private readonly long[] _dispatch = []; // [layer * devices² + src * devices + dst]; without rail legs only
+    // [slot] -> last (layer, step) stamp seen: a (device, expert) pair is the first replica of the
+    // expert on that device, so a layer's replicas (a few hundred) stand for devices × experts.
+    private readonly int[] _stamp;
     private int _stampValue;
+
+    // Rail legs (per-device payload over a rail-forwarded exchange), kept compact per layer as
+    // copy counts of the dispatch: a same-machine leg at [layer * devices * perMachine + src *
+    // perMachine + local index of dst], a fabric leg at [layer * devices * machines + src *
+    // machines + machine]. Combine is their mirror image (local legs reversed, forwards become
+    // gathers, a fabric copy comes back from the rail peer to the home GPU), so it is not stored.
+    // Both are written out into the exchange's dense legs when asked for (DispatchLegs,
+    // CombineLegs): a step costs devices × (GPUs per machine + machines) per layer, never devices².
+    private readonly AllToAll? _rail;
+    private readonly int _perMachine;
+    private readonly int _machines;
+    private readonly int[] _machineOf = [];   // per device
+    private readonly int[] _localIndex = [];  // per device
+    private readonly int[] _railPeer = [];    // [device * machines + machine]
+    private readonly int[] _local = [], _forward = [], _fabric = [];
+    private readonly AllToAllTraffic? _dispatchLegs;
+    private readonly AllToAllTraffic? _combineLegs;
 
     /// <summary>
     /// Plans over <paramref name="placement"/> with <paramref name="topK"/> experts per token and
@@ -55,20 +74,49 @@ public sealed class MoeStepRouting
         _perDevice = payload == DispatchPayload.PerDevice;
         _pairs = new int[_layers * _devices];
         _distinct = new int[_layers * _devices];
-        _dispatch = new long[_layers * _devices * _devices];
-        _stamp = new int[_devices * _experts];
+        _placement = placement;
+        _soleDevice = new int[_layers * _experts];
+        _firstSlot = new int[_layers * _experts];
+        int slots = 0;
+        for (int layer = 0; layer < _layers; layer++)
+        {
+            int slot = 0;
+            for (int e = 0; e < _experts; e++)
+            {
+                var replicas = placement.Replicas(layer, e);
+                _soleDevice[layer * _experts + e] = replicas.Length == 1 ? replicas[0].Device : -1;
+                _firstSlot[layer * _experts + e] = slot;
+                slot += replicas.Length;
+            }
+            slots = Math.Max(slots, slot);
+        }
+        _stamp = new int[slots];
         if (_perDevice && exchange is { Algorithm: AllToAllAlgorithm.RailForwarded })
         {
             if (exchange.Ranks != _devices)
                 throw new ArgumentException($"the all-to-all has {exchange.Ranks} ranks, the placement {_devices} devices", nameof(exchange));
             _rail = exchange;
-            _dispatchLegs = new AllToAllTraffic[_layers];
-            _combineLegs = new AllToAllTraffic[_layers];
-            for (int l = 0; l < _layers; l++)
+            int n = _devices;
+            _perMachine = exchange.RanksPerMachine;
+            _machines = exchange.Machines;
+            _machineOf = new int[n];
+            _localIndex = new int[n];
+            _railPeer = new int[n * _machines];
+            for (int d = 0; d < n; d++)
             {
-                _dispatchLegs[l] = new AllToAllTraffic(_devices, exchange.Machines);
-                _combineLegs[l] = new AllToAllTraffic(_devices, exchange.Machines);
+                _machineOf[d] = exchange.MachineOf(d);
+                _localIndex[d] = exchange.LocalIndexOf(d);
+                for (int m = 0; m < _machines; m++) _railPeer[d * _machines + m] = exchange.RailPeer(d, m);
             }
+            _local = new int[_layers * n * _perMachine];
+            _forward = new int[_layers * n * _perMachine];
+            _fabric = new int[_layers * n * _machines];
+            _dispatchLegs = new AllToAllTraffic(n, _machines);
+            _combineLegs = new AllToAllTraffic(n, _machines);
+        }
+        else
+        {
+            _dispatch = new long[_layers * _devices * _devices];
         }
     }
 
@@ -87,7 +135,8 @@ public sealed class MoeStepRouting
     /// <summary>
     /// Plans a step of <paramref name="tokens"/> tokens. <paramref name="expertIds"/> is the
     /// routing source's layer-major buffer (index (layer × tokens + token) × k + choice) and
-    /// <paramref name="homeDevice"/> each token's GPU.
+    /// <paramref name="homeDevice"/> each token's GPU. Work: tokens × k per layer, plus clearing
+    /// devices × (GPUs per machine + machines) per layer for rail legs or devices² for matrices.
     /// </summary>
     public void Plan(ReadOnlySpan<int> expertIds, ReadOnlySpan<int> homeDevice, int tokens)
     {
@@ -95,11 +144,15 @@ public sealed class MoeStepRouting
         if (homeDevice.Length < tokens) throw new ArgumentException($"expected {tokens} home devices, got {homeDevice.Length}", nameof(homeDevice));
         Array.Clear(_pairs);
         Array.Clear(_distinct);
-        if (_rail is null) Array.Clear(_dispatch); // with rail legs the matrix is not used: not kept either
-        int n = _devices;
+        Array.Clear(_dispatch);
+        Array.Clear(_local);
+        Array.Clear(_forward);
+        Array.Clear(_fabric);
+        int n = _devices, k = _topK, experts = _experts;
+        bool rail = _rail is not null;
         // The GPUs and machines a token has already been sent to in this layer (per-device payload).
-        Span<int> sentTo = stackalloc int[_topK];
-        Span<int> sentToMachine = stackalloc int[_topK];
+        Span<int> sentTo = stackalloc int[k];
+        Span<int> sentToMachine = stackalloc int[k];
         for (int layer = 0; layer < _layers; layer++)
         {
             // A fresh stamp per layer marks which (device, expert) cells were seen this layer.
@@ -109,77 +162,147 @@ public sealed class MoeStepRouting
                 _stampValue = 1;
             }
             int stamp = _stampValue;
-            var ids = expertIds.Slice(layer * tokens * _topK, tokens * _topK);
-            int pairBase = layer * n;
+            var ids = expertIds.Slice(layer * tokens * k, tokens * k);
+            var sole = _soleDevice.AsSpan(layer * experts, experts);
+            var firstSlot = _firstSlot.AsSpan(layer * experts, experts);
+            var pairs = _pairs.AsSpan(layer * n, n);
+            var distinct = _distinct.AsSpan(layer * n, n);
             int matrixBase = layer * n * n;
-            var dispatchLegs = _rail is null ? null : _dispatchLegs[layer];
-            var combineLegs = _rail is null ? null : _combineLegs[layer];
-            dispatchLegs?.Clear();
-            combineLegs?.Clear();
             for (int t = 0; t < tokens; t++)
             {
                 int home = homeDevice[t];
                 int devicesSent = 0, machinesSent = 0;
-                for (int k = 0; k < _topK; k++)
+                var chosen = ids.Slice(t * k, k);
+                for (int j = 0; j < chosen.Length; j++)
                 {
-                    int expert = ids[t * _topK + k];
-                    int device = _selector.Choose(layer, expert, home);
-                    _pairs[pairBase + device]++;
-                    ref int seen = ref _stamp[device * _experts + expert];
+                    int expert = chosen[j];
+                    int device = sole[expert];
+                    int slot = firstSlot[expert];
+                    if (device < 0)
+                    {
+                        device = _selector.Choose(layer, expert, home);
+                        slot += FirstReplicaOn(layer, expert, device);
+                    }
+                    pairs[device]++;
+                    ref int seen = ref _stamp[slot];
                     if (seen != stamp)
                     {
                         seen = stamp;
-                        _distinct[pairBase + device]++;
+                        distinct[device]++;
                     }
                     if (device == home) continue;
                     if (_perDevice)
                     {
-                        if (sentTo[..devicesSent].Contains(device)) continue;
+                        if (Holds(sentTo, devicesSent, device)) continue;
                         sentTo[devicesSent++] = device;
                     }
-                    if (dispatchLegs is not null)
-                        PlanLegs(dispatchLegs, combineLegs!, home, device, sentToMachine, ref machinesSent);
+                    if (rail) PlanLegs(layer, home, device, sentToMachine, ref machinesSent);
                     else _dispatch[matrixBase + home * n + device] += _bytesPerPair;
                 }
             }
         }
     }
 
-    // One copy of a token from its home GPU to a GPU that runs some of its experts, leg by leg.
-    private void PlanLegs(AllToAllTraffic dispatch, AllToAllTraffic combine, int home, int device, Span<int> sentToMachine, ref int machinesSent)
+    // Index of the first replica of (layer, expert) on device (the selector chose one of them).
+    private int FirstReplicaOn(int layer, int expert, int device)
     {
-        var rail = _rail!;
-        int n = _devices, machines = rail.Machines;
-        int homeMachine = rail.MachineOf(home), machine = rail.MachineOf(device);
-        long b = _bytesPerPair;
-        if (machine == homeMachine)
+        var replicas = _placement.Replicas(layer, expert);
+        int i = 0;
+        while (replicas[i].Device != device) i++;
+        return i;
+    }
+
+    // Whether the first count entries of set hold value (at most top-k: a plain loop beats a vector search).
+    private static bool Holds(Span<int> set, int count, int value)
+    {
+        for (int i = 0; i < count; i++)
+            if (set[i] == value) return true;
+        return false;
+    }
+
+    // One copy of a token from its home GPU to a GPU that runs some of its experts, leg by leg.
+    private void PlanLegs(int layer, int home, int device, Span<int> sentToMachine, ref int machinesSent)
+    {
+        int n = _devices, g = _perMachine, machines = _machines;
+        int machine = _machineOf[device];
+        int blocks = layer * n * g;
+        if (machine == _machineOf[home])
         {
-            dispatch.Local[home * n + device] += b;
-            combine.Local[device * n + home] += b;
+            _local[blocks + home * g + _localIndex[device]]++;
             return;
         }
         // Across machines the token travels over its home GPU's rail: to the GPU with the same
-        // local index there, which forwards it; on the way back that GPU gathers the reduced
-        // outputs of its machine and sends one copy straight to the home GPU (its rail peer).
-        int peer = rail.RailPeer(home, machine);
-        if (!sentToMachine[..machinesSent].Contains(machine))
+        // local index there, which forwards it (and on the way back gathers and reduces the
+        // machine's outputs before one copy crosses back to the home GPU).
+        if (!Holds(sentToMachine, machinesSent, machine))
         {
             sentToMachine[machinesSent++] = machine;
-            dispatch.Fabric[home * machines + machine] += b;
-            combine.Fabric[peer * machines + homeMachine] += b;
+            _fabric[layer * n * machines + home * machines + machine]++;
         }
-        if (device == peer) return;
-        dispatch.Forward[peer * n + device] += b;
-        combine.Gather[device * n + peer] += b;
+        int peer = _railPeer[home * machines + machine];
+        if (device != peer) _forward[blocks + peer * g + _localIndex[device]]++;
     }
 
-    /// <summary>Dispatch legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>.</summary>
-    public AllToAllTraffic DispatchLegs(int layer) =>
-        _rail is null ? throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)") : _dispatchLegs[layer];
+    // Writes layer's legs, in bytes, into the exchange's dense legs: every same-machine entry and
+    // the fabric (entries between machines are never written, so they stay zero). Combine mirrors
+    // dispatch: a local copy home -> d returns d -> home, a forward peer -> d returns as a gather
+    // d -> peer, and the fabric copy home -> machine m returns from home's rail peer on m to home.
+    private AllToAllTraffic WriteLegs(AllToAllTraffic legs, int layer, bool combine)
+    {
+        int n = _devices, g = _perMachine, machines = _machines;
+        var rail = _rail!;
+        long b = _bytesPerPair;
+        var relay = combine ? legs.Gather : legs.Forward;
+        int blocks = layer * n * g, fabric = layer * n * machines;
+        for (int s = 0; s < n; s++)
+        {
+            int machine = _machineOf[s];
+            for (int i = 0; i < g; i++)
+            {
+                int d = rail.RankOn(machine, i);
+                int copy = blocks + s * g + i;
+                if (combine)
+                {
+                    // Entry (s, d) of combine is entry (d, s) of dispatch.
+                    int mirror = blocks + d * g + _localIndex[s];
+                    legs.Local[s * n + d] = _local[mirror] * b;
+                    relay[s * n + d] = _forward[mirror] * b;
+                }
+                else
+                {
+                    legs.Local[s * n + d] = _local[copy] * b;
+                    relay[s * n + d] = _forward[copy] * b;
+                }
+            }
+            for (int m = 0; m < machines; m++)
+            {
+                // Combine: s sends back to machine m what s's rail peer there sent to s's machine.
+                int from = combine ? rail.RankOn(m, _localIndex[s]) : s, to = combine ? machine : m;
+                legs.Fabric[s * machines + m] = m == machine ? 0 : _fabric[fabric + from * machines + to] * b;
+            }
+        }
+        return legs;
+    }
 
-    /// <summary>Combine legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>.</summary>
-    public AllToAllTraffic CombineLegs(int layer) =>
-        _rail is null ? throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)") : _combineLegs[layer];
+    /// <summary>
+    /// Dispatch legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>, written
+    /// into one buffer that every layer's dispatch shares: valid until the next call (the exchange
+    /// reads it while it runs; the next layer's dispatch starts after it ends).
+    /// </summary>
+    public AllToAllTraffic DispatchLegs(int layer)
+    {
+        if (_rail is null) throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)layer, (uint)_layers, nameof(layer));
+        return WriteLegs(_dispatchLegs!, layer, combine: false);
+    }
+
+    /// <summary>Combine legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>, in a buffer shared like <see cref="DispatchLegs"/>'s.</summary>
+    public AllToAllTraffic CombineLegs(int layer)
+    {
+        if (_rail is null) throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)layer, (uint)_layers, nameof(layer));
+        return WriteLegs(_combineLegs!, layer, combine: true);
+    }
 
     /// <summary>Token-expert pairs each GPU computes in MoE layer <paramref name="layer"/>.</summary>
     public ReadOnlySpan<int> PairsPerDevice(int layer) => _pairs.AsSpan(layer * _devices, _devices);

@@ -25,9 +25,11 @@ public sealed class MoeStepRouting
     private readonly int _topK;
     private readonly long _bytesPerPair;
     private readonly bool _perDevice;
-    private readonly ExpertPlacement _placement;
     private readonly int[] _soleDevice;   // [layer * experts + expert] -> the device of its only copy, or -1 when replicated
     private readonly int[] _firstSlot;    // [layer * experts + expert] -> its first replica's slot among the layer's replicas
+    private readonly int[] _replicaDevice; // [layer * slots + slot] -> the replica's device
+    private readonly int[] _sameDevice;   // [layer * slots + slot] -> slot of the expert's first replica on that device
+    private readonly int _slots;          // replica slots per layer (the most any layer has)
     private readonly int[] _pairs;        // [layer * devices + device]
     private readonly int[] _distinct;     // [layer * devices + device]
     private readonly long[] _dispatch = []; // [layer * devices² + src * devices + dst]; without rail legs only
@@ -35,6 +37,9 @@ public sealed class MoeStepRouting
     // expert on that device, so a layer's replicas (a few hundred) stand for devices × experts.
     private readonly int[] _stamp;
     private int _stampValue;
+    private readonly int[] _deviceSent;   // [device] -> last (layer, token) stamp that sent to it
+    private readonly int[] _machineSent;  // [machine] -> last (layer, token) stamp that crossed to it
+    private int _sentValue;
 
     // Rail legs (per-device payload over a rail-forwarded exchange), kept compact per layer as
     // copy counts of the dispatch: a same-machine leg at [layer * devices * perMachine + src *
@@ -48,7 +53,7 @@ public sealed class MoeStepRouting
     private readonly int _machines;
     private readonly int[] _machineOf = [];   // per device
     private readonly int[] _localIndex = [];  // per device
-    private readonly int[] _railPeer = [];    // [device * machines + machine]
+    private readonly int[] _members = [];     // [machine * perMachine + local index] -> device (its rail peer there)
     private readonly int[] _local = [], _forward = [], _fabric = [];
     private readonly AllToAllTraffic? _dispatchLegs;
     private readonly AllToAllTraffic? _combineLegs;
@@ -74,10 +79,16 @@ public sealed class MoeStepRouting
         _perDevice = payload == DispatchPayload.PerDevice;
         _pairs = new int[_layers * _devices];
         _distinct = new int[_layers * _devices];
-        _placement = placement;
         _soleDevice = new int[_layers * _experts];
         _firstSlot = new int[_layers * _experts];
-        int slots = 0;
+        for (int layer = 0; layer < _layers; layer++)
+        {
+            int slot = 0;
+            for (int e = 0; e < _experts; e++) slot += placement.Replicas(layer, e).Length;
+            _slots = Math.Max(_slots, slot);
+        }
+        _replicaDevice = new int[_layers * _slots];
+        _sameDevice = new int[_layers * _slots];
         for (int layer = 0; layer < _layers; layer++)
         {
             int slot = 0;
@@ -86,11 +97,18 @@ public sealed class MoeStepRouting
                 var replicas = placement.Replicas(layer, e);
                 _soleDevice[layer * _experts + e] = replicas.Length == 1 ? replicas[0].Device : -1;
                 _firstSlot[layer * _experts + e] = slot;
+                for (int r = 0; r < replicas.Length; r++)
+                {
+                    int first = 0;
+                    while (replicas[first].Device != replicas[r].Device) first++;
+                    _replicaDevice[layer * _slots + slot + r] = replicas[r].Device;
+                    _sameDevice[layer * _slots + slot + r] = slot + first;
+                }
                 slot += replicas.Length;
             }
-            slots = Math.Max(slots, slot);
         }
-        _stamp = new int[slots];
+        _stamp = new int[_slots];
+        _deviceSent = new int[_devices];
         if (_perDevice && exchange is { Algorithm: AllToAllAlgorithm.RailForwarded })
         {
             if (exchange.Ranks != _devices)
@@ -101,22 +119,24 @@ public sealed class MoeStepRouting
             _machines = exchange.Machines;
             _machineOf = new int[n];
             _localIndex = new int[n];
-            _railPeer = new int[n * _machines];
+            _members = new int[n];
             for (int d = 0; d < n; d++)
             {
                 _machineOf[d] = exchange.MachineOf(d);
                 _localIndex[d] = exchange.LocalIndexOf(d);
-                for (int m = 0; m < _machines; m++) _railPeer[d * _machines + m] = exchange.RailPeer(d, m);
+                _members[_machineOf[d] * _perMachine + _localIndex[d]] = d;
             }
             _local = new int[_layers * n * _perMachine];
             _forward = new int[_layers * n * _perMachine];
             _fabric = new int[_layers * n * _machines];
+            _machineSent = new int[_machines];
             _dispatchLegs = new AllToAllTraffic(n, _machines);
             _combineLegs = new AllToAllTraffic(n, _machines);
         }
         else
         {
             _dispatch = new long[_layers * _devices * _devices];
+            _machineSent = [];
         }
     }
 
@@ -148,11 +168,8 @@ public sealed class MoeStepRouting
         Array.Clear(_local);
         Array.Clear(_forward);
         Array.Clear(_fabric);
-        int n = _devices, k = _topK, experts = _experts;
+        int n = _devices, k = _topK, experts = _experts, g = _perMachine, machines = _machines;
         bool rail = _rail is not null;
-        // The GPUs and machines a token has already been sent to in this layer (per-device payload).
-        Span<int> sentTo = stackalloc int[k];
-        Span<int> sentToMachine = stackalloc int[k];
         for (int layer = 0; layer < _layers; layer++)
         {
             // A fresh stamp per layer marks which (device, expert) cells were seen this layer.
@@ -167,11 +184,18 @@ public sealed class MoeStepRouting
             var firstSlot = _firstSlot.AsSpan(layer * experts, experts);
             var pairs = _pairs.AsSpan(layer * n, n);
             var distinct = _distinct.AsSpan(layer * n, n);
-            int matrixBase = layer * n * n;
+            int matrixBase = layer * n * n, blocks = layer * n * g, fabricBase = layer * n * machines;
             for (int t = 0; t < tokens; t++)
             {
                 int home = homeDevice[t];
-                int devicesSent = 0, machinesSent = 0;
+                // A fresh stamp per token marks the GPUs and machines it was sent to (per-device payload).
+                if (++_sentValue == int.MaxValue)
+                {
+                    Array.Clear(_deviceSent);
+                    Array.Clear(_machineSent);
+                    _sentValue = 1;
+                }
+                int sent = _sentValue;
                 var chosen = ids.Slice(t * k, k);
                 for (int j = 0; j < chosen.Length; j++)
                 {
@@ -180,8 +204,9 @@ public sealed class MoeStepRouting
                     int slot = firstSlot[expert];
                     if (device < 0)
                     {
-                        device = _selector.Choose(layer, expert, home);
-                        slot += FirstReplicaOn(layer, expert, device);
+                        int chosenSlot = layer * _slots + slot + _selector.ChooseReplica(layer, expert, home);
+                        device = _replicaDevice[chosenSlot];
+                        slot = _sameDevice[chosenSlot];
                     }
                     pairs[device]++;
                     ref int seen = ref _stamp[slot];
@@ -193,54 +218,36 @@ public sealed class MoeStepRouting
                     if (device == home) continue;
                     if (_perDevice)
                     {
-                        if (Holds(sentTo, devicesSent, device)) continue;
-                        sentTo[devicesSent++] = device;
+                        ref int to = ref _deviceSent[device];
+                        if (to == sent) continue;
+                        to = sent;
                     }
-                    if (rail) PlanLegs(layer, home, device, sentToMachine, ref machinesSent);
-                    else _dispatch[matrixBase + home * n + device] += _bytesPerPair;
+                    if (!rail)
+                    {
+                        _dispatch[matrixBase + home * n + device] += _bytesPerPair;
+                        continue;
+                    }
+                    // One copy from the home GPU, leg by leg: within its machine directly; across
+                    // machines over its rail, once per machine, to the GPU with its local index
+                    // there, which forwards it (and on the way back gathers and reduces the
+                    // machine's outputs before one copy crosses back to the home GPU).
+                    int machine = _machineOf[device];
+                    if (machine == _machineOf[home])
+                    {
+                        _local[blocks + home * g + _localIndex[device]]++;
+                        continue;
+                    }
+                    ref int crossed = ref _machineSent[machine];
+                    if (crossed != sent)
+                    {
+                        crossed = sent;
+                        _fabric[fabricBase + home * machines + machine]++;
+                    }
+                    int peer = _members[machine * g + _localIndex[home]];
+                    if (device != peer) _forward[blocks + peer * g + _localIndex[device]]++;
                 }
             }
         }
-    }
-
-    // Index of the first replica of (layer, expert) on device (the selector chose one of them).
-    private int FirstReplicaOn(int layer, int expert, int device)
-    {
-        var replicas = _placement.Replicas(layer, expert);
-        int i = 0;
-        while (replicas[i].Device != device) i++;
-        return i;
-    }
-
-    // Whether the first count entries of set hold value (at most top-k: a plain loop beats a vector search).
-    private static bool Holds(Span<int> set, int count, int value)
-    {
-        for (int i = 0; i < count; i++)
-            if (set[i] == value) return true;
-        return false;
-    }
-
-    // One copy of a token from its home GPU to a GPU that runs some of its experts, leg by leg.
-    private void PlanLegs(int layer, int home, int device, Span<int> sentToMachine, ref int machinesSent)
-    {
-        int n = _devices, g = _perMachine, machines = _machines;
-        int machine = _machineOf[device];
-        int blocks = layer * n * g;
-        if (machine == _machineOf[home])
-        {
-            _local[blocks + home * g + _localIndex[device]]++;
-            return;
-        }
-        // Across machines the token travels over its home GPU's rail: to the GPU with the same
-        // local index there, which forwards it (and on the way back gathers and reduces the
-        // machine's outputs before one copy crosses back to the home GPU).
-        if (!Holds(sentToMachine, machinesSent, machine))
-        {
-            sentToMachine[machinesSent++] = machine;
-            _fabric[layer * n * machines + home * machines + machine]++;
-        }
-        int peer = _railPeer[home * machines + machine];
-        if (device != peer) _forward[blocks + peer * g + _localIndex[device]]++;
     }
 
     // Writes layer's legs, in bytes, into the exchange's dense legs: every same-machine entry and
@@ -250,7 +257,6 @@ public sealed class MoeStepRouting
     private AllToAllTraffic WriteLegs(AllToAllTraffic legs, int layer, bool combine)
     {
         int n = _devices, g = _perMachine, machines = _machines;
-        var rail = _rail!;
         long b = _bytesPerPair;
         var relay = combine ? legs.Gather : legs.Forward;
         int blocks = layer * n * g, fabric = layer * n * machines;
@@ -259,7 +265,7 @@ public sealed class MoeStepRouting
             int machine = _machineOf[s];
             for (int i = 0; i < g; i++)
             {
-                int d = rail.RankOn(machine, i);
+                int d = _members[machine * g + i];
                 int copy = blocks + s * g + i;
                 if (combine)
                 {
@@ -277,7 +283,7 @@ public sealed class MoeStepRouting
             for (int m = 0; m < machines; m++)
             {
                 // Combine: s sends back to machine m what s's rail peer there sent to s's machine.
-                int from = combine ? rail.RankOn(m, _localIndex[s]) : s, to = combine ? machine : m;
+                int from = combine ? _members[m * g + _localIndex[s]] : s, to = combine ? machine : m;
                 legs.Fabric[s * machines + m] = m == machine ? 0 : _fabric[fabric + from * machines + to] * b;
             }
         }

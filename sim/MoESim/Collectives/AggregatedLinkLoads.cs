@@ -26,20 +26,20 @@ public sealed class AggregatedLinkLoads
     private readonly SystemTopology _topology;
     private readonly RouteDecomposition? _split;   // per-device totals when set
     private readonly int _links;
-    private readonly double[] _secondsPerByte;   // per topology link
-    private readonly double[] _linkLatency;      // per topology link, seconds
-    private readonly long[] _load;               // [stage * links + link], bytes
-    private readonly double[] _latency;          // [stage * links + link], longest route latency, seconds
-    private readonly double[] _ready;            // [stage * links + link], latest start + route latency, seconds
-    private readonly double[] _finish;           // [stage * links + link], when the link is through its in-order transfers, seconds
-    private readonly int[] _touched;             // links with some load in any stage, in first-touch order
+    private readonly double[] _secondsPerByte;     // per topology link
+    private readonly double[] _linkLatencySeconds; // per topology link
+    private readonly long[] _loadBytes;            // [stage * links + link]
+    private readonly double[] _latencySeconds;     // [stage * links + link], longest route latency
+    private readonly double[] _readySeconds;       // [stage * links + link], latest start + route latency
+    private readonly double[] _finishSeconds;      // [stage * links + link], when the link is through its in-order transfers
+    private readonly int[] _touched;               // links with some load in any stage, in first-touch order
     private readonly bool[] _isTouched;
     private int _touchedCount;
 
     // Per device: [stage * keys + key] send totals per (source, apex) and receive totals per
     // (apex, destination), with the longest other-half latency and latest start plus it.
-    private readonly long[] _out = [], _in = [];
-    private readonly double[] _outLatency = [], _outReady = [], _inLatency = [], _inReady = [];
+    private readonly long[] _outBytes = [], _inBytes = [];
+    private readonly double[] _outLatencySeconds = [], _outReadySeconds = [], _inLatencySeconds = [], _inReadySeconds = [];
     private readonly int[] _outTouched = [], _inTouched = [];
     private readonly int[] _outCount = [], _inCount = [];
     private readonly int _keys;
@@ -62,28 +62,28 @@ public sealed class AggregatedLinkLoads
         Stages = stages;
         _links = topology.Links.Count;
         _secondsPerByte = new double[_links];
-        _linkLatency = new double[_links];
+        _linkLatencySeconds = new double[_links];
         foreach (var link in topology.Links)
         {
             _secondsPerByte[link.Index] = 1.0 / link.BandwidthBytesPerSecond;
-            _linkLatency[link.Index] = link.LatencySeconds;
+            _linkLatencySeconds[link.Index] = link.LatencySeconds;
         }
-        _load = new long[stages * _links];
-        _latency = new double[stages * _links];
-        _ready = new double[stages * _links];
-        _finish = new double[stages * _links];
+        _loadBytes = new long[stages * _links];
+        _latencySeconds = new double[stages * _links];
+        _readySeconds = new double[stages * _links];
+        _finishSeconds = new double[stages * _links];
         _touched = new int[_links];
         _isTouched = new bool[_links];
         if (split is { IsDecomposable: true })
         {
             _split = split;
             _keys = split.Gpus * split.Apexes;
-            _out = new long[stages * _keys];
-            _in = new long[stages * _keys];
-            _outLatency = new double[stages * _keys];
-            _outReady = new double[stages * _keys];
-            _inLatency = new double[stages * _keys];
-            _inReady = new double[stages * _keys];
+            _outBytes = new long[stages * _keys];
+            _inBytes = new long[stages * _keys];
+            _outLatencySeconds = new double[stages * _keys];
+            _outReadySeconds = new double[stages * _keys];
+            _inLatencySeconds = new double[stages * _keys];
+            _inReadySeconds = new double[stages * _keys];
             _outTouched = new int[stages * _keys];
             _inTouched = new int[stages * _keys];
             _outCount = new int[stages];
@@ -118,23 +118,23 @@ public sealed class AggregatedLinkLoads
         {
             int apex = split.ApexOf(source, destination);
             int up = source * split.Apexes + apex, down = apex * split.Gpus + destination;
-            double upLatency = split.UpLatency(up), downLatency = split.DownLatency(down);
+            double upLatencySeconds = split.UpLatencySeconds(up), downLatencySeconds = split.DownLatencySeconds(down);
             int o = stage * _keys + up, i = stage * _keys + down;
-            if (_out[o] == 0) _outTouched[stage * _keys + _outCount[stage]++] = up;
-            if (_in[i] == 0) _inTouched[stage * _keys + _inCount[stage]++] = down;
-            _out[o] += bytes;
-            _in[i] += bytes;
-            _outLatency[o] = Math.Max(_outLatency[o], downLatency);
-            _outReady[o] = Math.Max(_outReady[o], startSeconds + downLatency);
-            _inLatency[i] = Math.Max(_inLatency[i], upLatency);
-            _inReady[i] = Math.Max(_inReady[i], startSeconds + upLatency);
+            if (_outBytes[o] == 0) _outTouched[stage * _keys + _outCount[stage]++] = up;
+            if (_inBytes[i] == 0) _inTouched[stage * _keys + _inCount[stage]++] = down;
+            _outBytes[o] += bytes;
+            _inBytes[i] += bytes;
+            _outLatencySeconds[o] = Math.Max(_outLatencySeconds[o], downLatencySeconds);
+            _outReadySeconds[o] = Math.Max(_outReadySeconds[o], startSeconds + downLatencySeconds);
+            _inLatencySeconds[i] = Math.Max(_inLatencySeconds[i], upLatencySeconds);
+            _inReadySeconds[i] = Math.Max(_inReadySeconds[i], startSeconds + upLatencySeconds);
             _pending = true;
             return;
         }
         var route = _topology.Route(source, destination);
-        double latency = 0;
-        foreach (int l in route) latency += _linkLatency[l];
-        foreach (int l in route) Load(stage * _links, l, bytes, latency, startSeconds + latency);
+        double latencySeconds = 0;
+        foreach (int l in route) latencySeconds += _linkLatencySeconds[l];
+        foreach (int l in route) Load(stage * _links, l, bytes, latencySeconds, startSeconds + latencySeconds);
     }
 
     /// <summary>
@@ -153,14 +153,14 @@ public sealed class AggregatedLinkLoads
         Transfers++;
         TransferredBytes += bytes;
         var route = _topology.Route(source, destination);
-        double latency = 0;
-        foreach (int l in route) latency += _linkLatency[l];
+        double latencySeconds = 0;
+        foreach (int l in route) latencySeconds += _linkLatencySeconds[l];
         int stageBase = stage * _links;
         foreach (int l in route)
         {
-            Load(stageBase, l, bytes, latency, startSeconds + latency);
-            ref double finish = ref _finish[stageBase + l];
-            finish = Math.Max(finish, startSeconds + latency) + bytes * _secondsPerByte[l];
+            Load(stageBase, l, bytes, latencySeconds, startSeconds + latencySeconds);
+            ref double finish = ref _finishSeconds[stageBase + l];
+            finish = Math.Max(finish, startSeconds + latencySeconds) + bytes * _secondsPerByte[l];
         }
     }
 
@@ -169,9 +169,9 @@ public sealed class AggregatedLinkLoads
     {
         if ((uint)stage >= (uint)Stages) throw new ArgumentOutOfRangeException(nameof(stage), stage, $"stages are 0..{Stages - 1}");
         int stageBase = stage * _links;
-        double longest = 0;
-        for (int i = 0; i < _touchedCount; i++) longest = Math.Max(longest, _finish[stageBase + _touched[i]]);
-        return longest;
+        double longestSeconds = 0;
+        for (int i = 0; i < _touchedCount; i++) longestSeconds = Math.Max(longestSeconds, _finishSeconds[stageBase + _touched[i]]);
+        return longestSeconds;
     }
 
     /// <summary>
@@ -196,17 +196,17 @@ public sealed class AggregatedLinkLoads
     // Max over links of load / bandwidth + latest start and route latency, in one stage.
     private double Longest(int stageBase, ReadOnlySpan<int> links)
     {
-        double longest = 0;
+        double longestSeconds = 0;
         foreach (int l in links)
-            longest = Math.Max(longest, _load[stageBase + l] * _secondsPerByte[l] + _ready[stageBase + l]);
-        return longest;
+            longestSeconds = Math.Max(longestSeconds, _loadBytes[stageBase + l] * _secondsPerByte[l] + _readySeconds[stageBase + l]);
+        return longestSeconds;
     }
 
     /// <summary>Bytes on topology link <paramref name="link"/> in <paramref name="stage"/>.</summary>
     public long LoadBytes(int stage, int link)
     {
         Settle();
-        return _load[stage * _links + link];
+        return _loadBytes[stage * _links + link];
     }
 
     /// <summary>Duration of <paramref name="stage"/> alone, seconds: max over links of load / bandwidth + latest start and route latency; 0 when empty.</summary>
@@ -215,15 +215,15 @@ public sealed class AggregatedLinkLoads
         if ((uint)stage >= (uint)Stages) throw new ArgumentOutOfRangeException(nameof(stage), stage, $"stages are 0..{Stages - 1}");
         Settle();
         int stageBase = stage * _links;
-        double longest = 0;
+        double longestSeconds = 0;
         for (int i = 0; i < _touchedCount; i++)
         {
             int l = _touched[i];
-            long load = _load[stageBase + l];
+            long load = _loadBytes[stageBase + l];
             if (load == 0) continue;
-            longest = Math.Max(longest, load * _secondsPerByte[l] + _ready[stageBase + l]);
+            longestSeconds = Math.Max(longestSeconds, load * _secondsPerByte[l] + _readySeconds[stageBase + l]);
         }
-        return longest;
+        return longestSeconds;
     }
 
     /// <summary>
@@ -234,20 +234,20 @@ public sealed class AggregatedLinkLoads
     public double TotalSeconds()
     {
         Settle();
-        double longest = 0;
+        double longestSeconds = 0;
         for (int i = 0; i < _touchedCount; i++)
         {
             int l = _touched[i];
             long load = 0;
-            double latency = 0;
+            double latencySeconds = 0;
             for (int s = 0; s < Stages; s++)
             {
-                load += _load[s * _links + l];
-                latency = Math.Max(latency, _latency[s * _links + l]);
+                load += _loadBytes[s * _links + l];
+                latencySeconds = Math.Max(latencySeconds, _latencySeconds[s * _links + l]);
             }
-            longest = Math.Max(longest, load * _secondsPerByte[l] + latency);
+            longestSeconds = Math.Max(longestSeconds, load * _secondsPerByte[l] + latencySeconds);
         }
-        return longest;
+        return longestSeconds;
     }
 
     /// <summary>Adds every link's load, all stages, to its engine link's carried bytes in <paramref name="network"/> (the statistics flows would leave).</summary>
@@ -259,7 +259,7 @@ public sealed class AggregatedLinkLoads
         {
             int l = _touched[i];
             long load = 0;
-            for (int s = 0; s < Stages; s++) load += _load[s * _links + l];
+            for (int s = 0; s < Stages; s++) load += _loadBytes[s * _links + l];
             network.LinkOf(l).CarryAggregated(load);
         }
     }
@@ -274,10 +274,10 @@ public sealed class AggregatedLinkLoads
             _isTouched[l] = false;
             for (int s = 0; s < Stages; s++)
             {
-                _load[s * _links + l] = 0;
-                _latency[s * _links + l] = 0;
-                _ready[s * _links + l] = 0;
-                _finish[s * _links + l] = 0;
+                _loadBytes[s * _links + l] = 0;
+                _latencySeconds[s * _links + l] = 0;
+                _readySeconds[s * _links + l] = 0;
+                _finishSeconds[s * _links + l] = 0;
             }
         }
         _touchedCount = 0;
@@ -285,18 +285,18 @@ public sealed class AggregatedLinkLoads
         TransferredBytes = 0;
     }
 
-    private void Load(int stageBase, int link, long bytes, double latency, double ready)
+    private void Load(int stageBase, int link, long bytes, double latencySeconds, double readySeconds)
     {
         if (!_isTouched[link])
         {
             _isTouched[link] = true;
             _touched[_touchedCount++] = link;
         }
-        _load[stageBase + link] += bytes;
-        ref double lat = ref _latency[stageBase + link];
-        if (latency > lat) lat = latency;
-        ref double r = ref _ready[stageBase + link];
-        if (ready > r) r = ready;
+        _loadBytes[stageBase + link] += bytes;
+        ref double lat = ref _latencySeconds[stageBase + link];
+        if (latencySeconds > lat) lat = latencySeconds;
+        ref double r = ref _readySeconds[stageBase + link];
+        if (readySeconds > r) r = readySeconds;
     }
 
     // Moves the per-device totals onto their up and down paths' links (and forgets the totals).
@@ -311,20 +311,20 @@ public sealed class AggregatedLinkLoads
             for (int t = 0; t < _outCount[stage]; t++)
             {
                 int up = _outTouched[keys + t], o = keys + up;
-                double own = split.UpLatency(up);
-                foreach (int l in split.UpLinks(up)) Load(links, l, _out[o], own + _outLatency[o], own + _outReady[o]);
-                _out[o] = 0;
-                _outLatency[o] = 0;
-                _outReady[o] = 0;
+                double ownSeconds = split.UpLatencySeconds(up);
+                foreach (int l in split.UpLinks(up)) Load(links, l, _outBytes[o], ownSeconds + _outLatencySeconds[o], ownSeconds + _outReadySeconds[o]);
+                _outBytes[o] = 0;
+                _outLatencySeconds[o] = 0;
+                _outReadySeconds[o] = 0;
             }
             for (int t = 0; t < _inCount[stage]; t++)
             {
                 int down = _inTouched[keys + t], i = keys + down;
-                double own = split.DownLatency(down);
-                foreach (int l in split.DownLinks(down)) Load(links, l, _in[i], own + _inLatency[i], own + _inReady[i]);
-                _in[i] = 0;
-                _inLatency[i] = 0;
-                _inReady[i] = 0;
+                double ownSeconds = split.DownLatencySeconds(down);
+                foreach (int l in split.DownLinks(down)) Load(links, l, _inBytes[i], ownSeconds + _inLatencySeconds[i], ownSeconds + _inReadySeconds[i]);
+                _inBytes[i] = 0;
+                _inLatencySeconds[i] = 0;
+                _inReadySeconds[i] = 0;
             }
             _outCount[stage] = 0;
             _inCount[stage] = 0;

@@ -21,14 +21,14 @@ internal sealed class AggregatedRailLegs
     private readonly int[] _railPeer;     // [rank * machines + machine] -> rank
     private readonly int _machines;
     private readonly int _perMachine;
-    private readonly double[] _arrival;   // per rank: when its inbound fabric legs are through, seconds
+    private readonly double[] _arrivalSeconds;   // per rank: when its inbound fabric legs are through, seconds
     private readonly bool[] _forwards;    // per rank: it forwards something
     private readonly bool[] _receives;    // per rank: a fabric leg reaches it
     private readonly int[] _fabricLegs;   // nonzero fabric entries (src * machines + machine) of the run
     private readonly int[] _forwardLegs;  // nonzero forward entries (peer * ranks + dst) of the run, peer by peer
     private readonly int[] _forwarders;   // ranks with forward legs, in rank order
     private readonly int[] _forwarderFirst; // first of each forwarder's entries in _forwardLegs (one extra)
-    private readonly double[] _forwarderArrival; // sort keys
+    private readonly double[] _forwarderArrivalSeconds; // sort keys
     private readonly int[] _forwarderOrder;      // indices into _forwarders, sorted by arrival
     private int _fabricCount, _forwardCount, _forwarderCount;
 
@@ -41,14 +41,14 @@ internal sealed class AggregatedRailLegs
         _machines = machines;
         _perMachine = perMachine;
         int n = machine.Length;
-        _arrival = new double[n];
+        _arrivalSeconds = new double[n];
         _forwards = new bool[n];
         _receives = new bool[n];
         _fabricLegs = new int[n * machines];
         _forwardLegs = new int[n * perMachine];
         _forwarders = new int[n];
         _forwarderFirst = new int[n + 1];
-        _forwarderArrival = new double[n];
+        _forwarderArrivalSeconds = new double[n];
         _forwarderOrder = new int[n];
     }
 
@@ -79,24 +79,24 @@ internal sealed class AggregatedRailLegs
     public double Seconds(AllToAllTraffic traffic, AggregatedLinkLoads loads, ReadOnlySpan<int> ranks)
     {
         int n = _machine.Length;
-        Array.Clear(_arrival);
+        Array.Clear(_arrivalSeconds);
         for (int f = 0; f < _fabricCount; f++)
         {
             int s = _fabricLegs[f] / _machines, peer = _railPeer[_fabricLegs[f]];
-            _arrival[peer] = Math.Max(_arrival[peer], loads.RouteSeconds(FabricStage, ranks[s], ranks[peer]));
+            _arrivalSeconds[peer] = Math.Max(_arrivalSeconds[peer], loads.RouteSeconds(FabricStage, ranks[s], ranks[peer]));
         }
         // Forwarders in order of arrival (equal arrivals in any order: the links' times are the same).
         for (int k = 0; k < _forwarderCount; k++)
         {
-            _forwarderArrival[k] = _arrival[_forwarders[k]];
+            _forwarderArrivalSeconds[k] = _arrivalSeconds[_forwarders[k]];
             _forwarderOrder[k] = k;
         }
-        Array.Sort(_forwarderArrival, _forwarderOrder, 0, _forwarderCount);
+        Array.Sort(_forwarderArrivalSeconds, _forwarderOrder, 0, _forwarderCount);
         for (int i = 0; i < _forwarderCount; i++)
         {
             int k = _forwarderOrder[i], p = _forwarders[k];
             for (int f = _forwarderFirst[k]; f < _forwarderFirst[k + 1]; f++)
-                loads.AddInOrder(NvlinkStage, ranks[p], ranks[_forwardLegs[f] % n], traffic.Forward[_forwardLegs[f]], _arrival[p]);
+                loads.AddInOrder(NvlinkStage, ranks[p], ranks[_forwardLegs[f] % n], traffic.Forward[_forwardLegs[f]], _arrivalSeconds[p]);
         }
         return Math.Max(Math.Max(loads.StageSeconds(FabricStage), loads.InOrderSeconds(NvlinkStage)), loads.TotalSeconds());
     }

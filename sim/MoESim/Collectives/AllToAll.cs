@@ -132,6 +132,7 @@ public sealed class AllToAll : Collective
     /// </summary>
     public void Start(ReadOnlySpan<long> bytes, Engine.IEventTarget? onDone, int kind = 0, long arg = 0)
     {
+        ThrowIfRunning();
         int n = Ranks;
         if (bytes.Length != n * n) throw new ArgumentException($"expected {n}×{n} = {n * n} entries, got {bytes.Length}", nameof(bytes));
         if (_bytes.Length != bytes.Length) _bytes = new long[bytes.Length];
@@ -159,6 +160,7 @@ public sealed class AllToAll : Collective
     public void Start(AllToAllTraffic traffic, Engine.IEventTarget? onDone, int kind = 0, long arg = 0)
     {
         ArgumentNullException.ThrowIfNull(traffic);
+        ThrowIfRunning();
         if (_algorithm != AllToAllAlgorithm.RailForwarded)
             throw new InvalidOperationException("leg-by-leg traffic needs the rail-forwarded algorithm; this all-to-all runs direct flows");
         if (traffic.Ranks != Ranks || traffic.Machines != _machines)

@@ -117,7 +117,7 @@ public abstract class Collective : IEventTarget
     /// <summary>Begins a run; <paramref name="onDone"/> (if any) receives (<paramref name="kind"/>, <paramref name="arg"/>, 0) at the end.</summary>
     protected void Begin(IEventTarget? onDone, int kind, long arg)
     {
-        if (IsRunning) throw new InvalidOperationException($"{GetType().Name} is already running");
+        ThrowIfRunning();
         IsRunning = true;
         _onDone = onDone;
         _doneKind = kind;
@@ -132,6 +132,12 @@ public abstract class Collective : IEventTarget
             return;
         }
         RunPhase();
+    }
+
+    /// <summary>Throws when a run is in progress (a collective runs one at a time).</summary>
+    protected void ThrowIfRunning()
+    {
+        if (IsRunning) throw new InvalidOperationException($"{GetType().Name} is already running");
     }
 
     /// <summary>

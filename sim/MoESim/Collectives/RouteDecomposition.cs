@@ -17,10 +17,10 @@ internal sealed class RouteDecomposition
     private readonly int[] _apexOf;       // [s * gpus + d] -> apex index, -1 for s == d
     private readonly int[] _upStart;      // [s * apexes + a] -> offset in _upLinks (CSR, one extra entry)
     private readonly int[] _upLinks;
-    private readonly double[] _upLatency; // [s * apexes + a], seconds
+    private readonly double[] _upLatencySeconds; // [s * apexes + a], seconds
     private readonly int[] _downStart;    // [a * gpus + d] -> offset in _downLinks (CSR, one extra entry)
     private readonly int[] _downLinks;
-    private readonly double[] _downLatency; // [a * gpus + d], seconds
+    private readonly double[] _downLatencySeconds; // [a * gpus + d], seconds
 
     public RouteDecomposition(SystemTopology topology)
     {
@@ -68,8 +68,8 @@ internal sealed class RouteDecomposition
                 int at = split[s * n + d];
                 IsDecomposable = Same(ref up[s * apexes + a], route[..at]) && Same(ref down[a * n + d], route[at..]);
             }
-        (_upStart, _upLinks, _upLatency) = Flatten(up, topology);
-        (_downStart, _downLinks, _downLatency) = Flatten(down, topology);
+        (_upStart, _upLinks, _upLatencySeconds) = Flatten(up, topology);
+        (_downStart, _downLinks, _downLatencySeconds) = Flatten(down, topology);
     }
 
     /// <summary>GPUs of the topology.</summary>
@@ -88,13 +88,13 @@ internal sealed class RouteDecomposition
     public ReadOnlySpan<int> UpLinks(int key) => _upLinks.AsSpan(_upStart[key], _upStart[key + 1] - _upStart[key]);
 
     /// <summary>Summed link latency of Up(source, apex), seconds.</summary>
-    public double UpLatency(int key) => _upLatency[key];
+    public double UpLatencySeconds(int key) => _upLatencySeconds[key];
 
     /// <summary>Links of Down(apex, destination), key apex × GPUs + destination.</summary>
     public ReadOnlySpan<int> DownLinks(int key) => _downLinks.AsSpan(_downStart[key], _downStart[key + 1] - _downStart[key]);
 
     /// <summary>Summed link latency of Down(apex, destination), seconds.</summary>
-    public double DownLatency(int key) => _downLatency[key];
+    public double DownLatencySeconds(int key) => _downLatencySeconds[key];
 
     // Records path as the part for its key the first time; later routes must agree.
     private static bool Same(ref int[]? part, ReadOnlySpan<int> path)
@@ -107,7 +107,7 @@ internal sealed class RouteDecomposition
         return path.SequenceEqual(part);
     }
 
-    private static (int[] Start, int[] Links, double[] Latency) Flatten(int[]?[] parts, SystemTopology topology)
+    private static (int[] Start, int[] Links, double[] LatencySeconds) Flatten(int[]?[] parts, SystemTopology topology)
     {
         var start = new int[parts.Length + 1];
         var latency = new double[parts.Length];

@@ -136,6 +136,16 @@ public class SimulateSystemCommandTests
         Assert.That(stderr, Does.Not.Contain("   at "));
     }
 
+    [TestCase("flows")]
+    [TestCase("aggregated")]
+    [TestCase("auto")]
+    public void Collective_models_are_accepted(string model)
+    {
+        var (exit, _, stderr) = CliTestSupport.Run("simulate", "--system", "dgx-h100", "--model", "mixtral-8x7b", "--max-requests", "3",
+            "--collective-model", model, "--no-plots", "--out", CliTestSupport.TempDir());
+        Assert.That(exit, Is.EqualTo(0), stderr);
+    }
+
     [Test]
     public void Dense_model_on_a_system_is_an_input_error()
     {

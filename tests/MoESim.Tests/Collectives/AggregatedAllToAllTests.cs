@@ -268,6 +268,38 @@ public sealed class AggregatedAllToAllTests
     }
 
     [Test]
+    public void Aggregated_moe_steps_allocate_nothing_once_warm()
+    {
+        // Four nodes, rail legs planned per token: plan, then dispatch and combine, many times.
+        var system = SystemProfiles.DgxH100FourNodes;
+        var net = TopologyNetwork.Create(system);
+        var a2a = new AllToAll(net, null, AllToAllAlgorithm.RailForwarded, CollectiveModel.Aggregated);
+        var router = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 2, NumExperts = 256, TopK = 8, ZipfExponent = 0.8, Seed = 3 });
+        int tokens = 32 * 16;
+        var batch = new RoutingBatch();
+        for (int t = 0; t < tokens; t++) batch.Add(new SequenceSlice(t, 0, 1, IsPrefill: false));
+        var ids = new int[2 * tokens * 8];
+        var home = Enumerable.Range(0, tokens).Select(t => t / 16).ToArray();
+        var routing = new MoeStepRouting(ExpertPlacement.Contiguous(2, 256, 32), 8, 7168, DispatchPayload.PerDevice, a2a);
+        void Step()
+        {
+            router.RouteTokens(batch, ids);
+            routing.Plan(ids, home, tokens);
+            for (int layer = 0; layer < 2; layer++)
+            {
+                a2a.Start(routing.DispatchLegs(layer), null);
+                net.Simulator.Run();
+                a2a.Start(routing.CombineLegs(layer), null);
+                net.Simulator.Run();
+            }
+        }
+        for (int i = 0; i < 3; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) Step();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [Test]
     public void Aggregated_legs_are_checked_on_the_rails_they_use()
     {
         var net = TopologyNetwork.Create(SystemProfiles.DgxH100TwoNodes);

@@ -13,7 +13,7 @@ namespace MoESim.Benchmarks;
 /// per GPU, top-8 of 256 experts placed contiguously (8 per GPU), hidden size 7168, fp8
 /// activations (1 byte) or bf16 (2 bytes) per element: up to 32 × 31 = 992 flows, each a
 /// token-expert pair count × 7168 bytes, over NVLink and the InfiniBand fabric (rail-forwarded:
-/// 96 fabric flows plus NVLink flows, 544 in all).
+/// 96 fabric flows plus NVLink flows, 544 in all), as flows or aggregated (<see cref="CollectiveModel"/>).
 /// Run with <c>dotnet run -c Release --project sim/MoESim.Benchmarks -- --filter *AllToAllBenchmarks* --job short</c>.
 /// </summary>
 [MemoryDiagnoser]
@@ -37,18 +37,22 @@ public class AllToAllBenchmarks
     [Params(AllToAllAlgorithm.Direct, AllToAllAlgorithm.RailForwarded)]
     public AllToAllAlgorithm Algorithm { get; set; }
 
+    /// <summary>Flows in the flow engine, or per-link aggregation in one event.</summary>
+    [Params(CollectiveModel.Flows, CollectiveModel.Aggregated)]
+    public CollectiveModel Model { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         var system = SystemProfileLoader.Load(Path.Combine(SimulateBenchmarks.FindRoot(), "hardware-profiles", "systems", "dgx-h100-4node.yaml"));
         _net = TopologyNetwork.Create(system);
-        _a2a = new AllToAll(_net, null, Algorithm);
+        _a2a = new AllToAll(_net, null, Algorithm, Model);
         // Uniform routing, contiguous placement: the default deployment's dispatch for this batch.
         var router = new SyntheticRouter(new SyntheticRouterConfig { NumMoeLayers = 1, NumExperts = Experts, TopK = TopK, Seed = 42 });
         _bytes = MoeStepRouting.DecodeStepDispatch(router, ExpertPlacement.Contiguous(1, Experts, Devices), TokensPerDevice, (long)HiddenSize * ActivationBytes);
     }
 
-    /// <summary>One dispatch all-to-all, start to last byte, in the flow engine.</summary>
+    /// <summary>One dispatch all-to-all, start to last byte.</summary>
     [Benchmark]
     public double DeepSeekV3DecodeDispatch()
     {

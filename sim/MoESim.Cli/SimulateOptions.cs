@@ -25,6 +25,7 @@ internal sealed class SimulateOptions
     private readonly Option<int> _tensorParallel = new("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 };
     private readonly Option<string?> _placement = new("--placement") { Description = "With --system: expert placement YAML (as written by moesim place); default contiguous blocks" };
     private readonly Option<string> _allToAll = new("--all-to-all") { Description = "With --system: how dispatch/combine cross machines: rail (to the same-index GPU there, then NVLink; DeepEP normal kernels) or direct (one flow per GPU pair)", DefaultValueFactory = _ => ExpertParallelPolicy.Rail };
+    private readonly Option<string> _collectiveModel = new("--collective-model") { Description = "With --system: how collectives are timed: flows (max-min fair flows per transfer), aggregated (per-link loads, one event per collective) or auto (flows up to 32 GPUs, aggregated above)", DefaultValueFactory = _ => ExpertParallelPolicy.AutoModel };
     private readonly Option<string> _dispatch = new("--dispatch") { Description = "With --system: what a token sends: per-device (one copy per receiving GPU and machine; DeepEP normal kernels) or per-expert (one per chosen expert; Megatron, DeepEP low-latency)", DefaultValueFactory = _ => ExpertParallelPolicy.PerDevice };
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
@@ -32,7 +33,7 @@ internal sealed class SimulateOptions
     {
         command.Add(_scenario);
         _workload.AddTo(command);
-        foreach (var option in new Option[] { _hardware, _outDir, _timeline, _noPlots, _system, _tensorParallel, _placement, _allToAll, _dispatch })
+        foreach (var option in new Option[] { _hardware, _outDir, _timeline, _noPlots, _system, _tensorParallel, _placement, _allToAll, _dispatch, _collectiveModel })
             command.Add(option);
     }
 
@@ -70,6 +71,7 @@ internal sealed class SimulateOptions
                 TensorParallel = parse.GetValue(_tensorParallel),
                 AllToAll = ParseAllToAll(parse.GetValue(_allToAll)!),
                 Dispatch = ParseDispatch(parse.GetValue(_dispatch)!),
+                CollectiveModel = ParseCollectiveModel(parse.GetValue(_collectiveModel)!),
                 PlacementPath = placementFile,
             },
         };
@@ -90,6 +92,7 @@ internal sealed class SimulateOptions
             TensorParallel = Given(_tensorParallel) ? parse.GetValue(_tensorParallel) : ep.TensorParallel,
             AllToAll = Given(_allToAll) ? ParseAllToAll(parse.GetValue(_allToAll)!) : ep.AllToAll,
             Dispatch = Given(_dispatch) ? ParseDispatch(parse.GetValue(_dispatch)!) : ep.Dispatch,
+            CollectiveModel = Given(_collectiveModel) ? ParseCollectiveModel(parse.GetValue(_collectiveModel)!) : ep.CollectiveModel,
             PlacementPath = Given(_placement) ? parse.GetValue(_placement) : ep.PlacementPath,
         };
         IServingPolicy chosen = (policy, systemPath) switch
@@ -111,6 +114,10 @@ internal sealed class SimulateOptions
 
     private static AllToAllAlgorithm ParseAllToAll(string text) =>
         ExpertParallelPolicy.AllToAllFromName(text) ?? throw new InputException(text, "--all-to-all", "expected rail or direct");
+
+    private static CollectiveModel? ParseCollectiveModel(string text) =>
+        ExpertParallelPolicy.CollectiveModelFromName(text) is (true, var model) ? model
+            : throw new InputException(text, "--collective-model", "expected flows, aggregated or auto");
 
     private static DispatchPayload ParseDispatch(string text) =>
         ExpertParallelPolicy.DispatchFromName(text) ?? throw new InputException(text, "--dispatch", "expected per-device or per-expert");

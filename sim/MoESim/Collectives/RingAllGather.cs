@@ -9,8 +9,8 @@ public sealed class RingAllGather : Collective
 {
     private long _shardBytes;
 
-    /// <summary>An all-gather over <paramref name="participants"/> in ring order (all GPUs when null).</summary>
-    public RingAllGather(TopologyNetwork network, IReadOnlyList<int>? participants = null) : base(network, participants)
+    /// <summary>An all-gather over <paramref name="participants"/> in ring order (all GPUs when null), timed by <paramref name="model"/> (by the system's size when null).</summary>
+    public RingAllGather(TopologyNetwork network, IReadOnlyList<int>? participants = null, CollectiveModel? model = null) : base(network, participants, model)
     {
     }
 

@@ -12,8 +12,8 @@ public sealed class RingAllReduce : Collective
 {
     private long _chunkBytes;
 
-    /// <summary>An all-reduce over <paramref name="participants"/> in ring order (all GPUs when null).</summary>
-    public RingAllReduce(TopologyNetwork network, IReadOnlyList<int>? participants = null) : base(network, participants)
+    /// <summary>An all-reduce over <paramref name="participants"/> in ring order (all GPUs when null), timed by <paramref name="model"/> (by the system's size when null).</summary>
+    public RingAllReduce(TopologyNetwork network, IReadOnlyList<int>? participants = null, CollectiveModel? model = null) : base(network, participants, model)
     {
     }
 

@@ -20,6 +20,7 @@ public sealed class TopologyNetwork
     private readonly int[] _pairGroup;     // [src * n + dst] -> group, -1 for a GPU to itself
     private readonly int[] _routeStart;
     private readonly int[] _routeLinks;
+    private RouteDecomposition? _decomposition;
 
     /// <summary>Installs <paramref name="topology"/> on <paramref name="simulator"/>; flows are recorded on <paramref name="timeline"/> when given.</summary>
     public TopologyNetwork(SystemTopology topology, Simulator simulator, TimelineRecorder? timeline = null)
@@ -121,6 +122,9 @@ public sealed class TopologyNetwork
         int i = source * n + destination;
         _networks[_pairGroup[i]].StartFlow(bytes, _routeLinks.AsSpan(_routeStart[i], _routeStart[i + 1] - _routeStart[i]), onDone, kind, a0, a1);
     }
+
+    /// <summary>The topology's routes split at their apex switch, for per-device aggregated loads (built on first use, shared by the network's collectives).</summary>
+    internal RouteDecomposition Decomposition => _decomposition ??= new RouteDecomposition(Topology);
 
     /// <summary>The engine link for topology link <paramref name="topologyLinkIndex"/>.</summary>
     public Link LinkOf(int topologyLinkIndex) => _networks[_linkGroup[topologyLinkIndex]].Links[_linkIndex[topologyLinkIndex]];

@@ -38,7 +38,7 @@ public sealed class Link
     /// <summary>Flows currently transferring over this link (their latency already paid).</summary>
     public int ActiveFlows { get; private set; }
 
-    /// <summary>Payload bytes of completed flows that crossed this link (counted when a flow completes).</summary>
+    /// <summary>Payload bytes of completed flows that crossed this link (counted when a flow completes), plus bytes of aggregated collectives.</summary>
     public long BytesCarried { get; private set; }
 
     /// <summary>Flows that crossed this link and completed.</summary>
@@ -68,6 +68,9 @@ public sealed class Link
         if (ActiveFlows++ == 0)
             _busySince = nowPicoseconds;
     }
+
+    // Bytes a collective timed by per-link aggregation moved over this link (no flow ran).
+    internal void CarryAggregated(long bytes) => BytesCarried += bytes;
 
     internal void FlowFinished(long nowPicoseconds, long bytes)
     {

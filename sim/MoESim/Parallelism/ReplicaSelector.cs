@@ -37,12 +37,20 @@ public sealed class ReplicaSelector
     public ExpertPlacement Placement => _placement;
 
     /// <summary>Device that serves token-expert pair (<paramref name="layer"/>, <paramref name="expert"/>) for a token living on <paramref name="homeDevice"/>.</summary>
-    public int Choose(int layer, int expert, int homeDevice)
+    public int Choose(int layer, int expert, int homeDevice) =>
+        _placement.Replicas(layer, expert)[ChooseReplica(layer, expert, homeDevice)].Device;
+
+    /// <summary>
+    /// As <see cref="Choose"/>, the index of the chosen replica among
+    /// <see cref="ExpertPlacement.Replicas"/>(<paramref name="layer"/>, <paramref name="expert"/>)
+    /// (the first one on the token's device when it has one).
+    /// </summary>
+    public int ChooseReplica(int layer, int expert, int homeDevice)
     {
         var replicas = _placement.Replicas(layer, expert);
-        if (replicas.Length == 1) return replicas[0].Device;
-        foreach (var r in replicas)
-            if (r.Device == homeDevice) return homeDevice;
+        if (replicas.Length == 1) return 0;
+        for (int i = 0; i < replicas.Length; i++)
+            if (replicas[i].Device == homeDevice) return i;
         int offset = _start[layer * _placement.NumExperts + expert];
         int best = 0;
         double bestCredit = double.NegativeInfinity;
@@ -57,6 +65,6 @@ public sealed class ReplicaSelector
             }
         }
         _credit[offset + best] -= 1.0;
-        return replicas[best].Device;
+        return best;
     }
 }

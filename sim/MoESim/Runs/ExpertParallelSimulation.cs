@@ -54,6 +54,7 @@ public static class ExpertParallelSimulation
             ["placement"] = model.Moe is null ? "none (dense model)" : placement?.Strategy ?? "contiguous",
             ["all_to_all"] = config.AllToAll.ToString(),
             ["dispatch"] = config.Dispatch.ToString(),
+            ["collective_model"] = config.CollectiveModel?.ToString() ?? "auto (flows up to 32 GPUs, aggregated above)",
             ["requests"] = options.RequestTracePath ?? $"poisson rate {options.PoissonRatePerSecond.ToString(inv)}/s, prompt {options.PromptTokensMin}-{options.PromptTokensMax}, output {options.OutputTokensMin}-{options.OutputTokensMax}",
             ["request_count"] = requests.Count.ToString(inv),
             ["router"] = router?.Description ?? "none (dense model)",

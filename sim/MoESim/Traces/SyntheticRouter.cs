@@ -25,6 +25,8 @@ public sealed class SyntheticRouter : IRoutingSource
     private readonly double[][] _inclusion;  // [layer][expert]
     private readonly double[][] _cumulative; // [layer][expert+1], prefix sums of π in a seeded order
     private readonly int[][] _order;         // [layer][position] = expert
+    private readonly int[][] _firstAbove;    // [layer][bucket] = first position p with cum[p+1] > bucket / _bucketsPerUnit
+    private readonly double _bucketsPerUnit;
     private readonly int[][] _rankOfExpert;  // [layer][expert] = popularity rank
     private readonly double[] _log1MinusPiByRank; // every layer has the same π values, permuted
     private readonly ulong[] _activeThresholdByRank; // scratch: this pass's (1 - π_r)^tokens × 2^53, rounded up
@@ -43,6 +45,10 @@ public sealed class SyntheticRouter : IRoutingSource
         _cumulative = new double[config.NumMoeLayers][];
         _order = new int[config.NumMoeLayers][];
         _rankOfExpert = new int[config.NumMoeLayers][];
+        _firstAbove = new int[config.NumMoeLayers][];
+        // About four buckets per expert interval of average width k / experts: a pick starts at
+        // its bucket's first candidate and is then a step or two away.
+        _bucketsPerUnit = Math.Max(1, 4 * config.NumExperts / config.TopK);
         for (var layer = 0; layer < config.NumMoeLayers; layer++)
         {
             var rng = root.Fork((ulong)layer);
@@ -56,6 +62,7 @@ public sealed class SyntheticRouter : IRoutingSource
             var cum = new double[config.NumExperts + 1];
             for (var i = 0; i < order.Length; i++) cum[i + 1] = cum[i] + _inclusion[layer][order[i]];
             _cumulative[layer] = cum;
+            _firstAbove[layer] = FirstAbove(cum, config.TopK, _bucketsPerUnit);
             _layerRandom[layer] = rng;
             _rankOfExpert[layer] = rankOfExpert;
         }
@@ -198,27 +205,47 @@ public sealed class SyntheticRouter : IRoutingSource
     /// Picks exactly top-k distinct experts for one token of <paramref name="layer"/> into
     /// <paramref name="experts"/> (systematic sampling over a seeded expert order).
     /// </summary>
-    public void RouteToken(int layer, Span<int> experts)
+    public void RouteToken(int layer, Span<int> experts) =>
+        Pick(_cumulative[layer], _order[layer], _firstAbove[layer], _bucketsPerUnit, _layerRandom[layer].NextDouble(), experts);
+
+    /// <summary>
+    /// Systematic sampling: for j = 0..k-1 (k = <paramref name="experts"/>' length) the first
+    /// position at or after the previous pick whose interval [cum[p], cum[p+1]) passes u + j
+    /// (<paramref name="cum"/>: prefix sums of π in <paramref name="order"/>); rounding can leave
+    /// Σπ a hair under k, so a pick never runs past the last expert. <paramref name="firstAbove"/>
+    /// (<see cref="FirstAbove"/>) starts each pick at most a step or two away: the same picks as a
+    /// binary search over the order, without its O(log n) per pick.
+    /// </summary>
+    internal static void Pick(ReadOnlySpan<double> cum, ReadOnlySpan<int> order, ReadOnlySpan<int> firstAbove, double bucketsPerUnit, double u, Span<int> experts)
     {
-        var cum = _cumulative[layer];
-        var order = _order[layer];
-        var u = _layerRandom[layer].NextDouble();
-        var position = 0;
-        for (var j = 0; j < _config.TopK; j++)
+        int position = 0, last = order.Length - 1;
+        for (var j = 0; j < experts.Length; j++)
         {
             var target = u + j;
-            // Rounding can leave Σπ a hair under k; never run past the last expert.
-            // Binary search for the first position at or after the last pick whose interval
-            // [cum[p], cum[p+1]) passes the target (O(k log n) per token).
-            int lo = Math.Min(position, order.Length - 1), hi = order.Length - 1;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (cum[mid + 1] <= target) lo = mid + 1; else hi = mid;
-            }
-            position = lo;
-            experts[j] = order[position];
-            position++;
+            int lo = Math.Min(position, last);
+            int p = Math.Max(lo, firstAbove[Math.Min((int)(target * bucketsPerUnit), firstAbove.Length - 1)]);
+            while (p > lo && cum[p] > target) p--;
+            while (p < last && cum[p + 1] <= target) p++;
+            experts[j] = order[p];
+            position = p + 1;
         }
+    }
+
+    /// <summary>
+    /// For every bucket b of targets [b / buckets, (b + 1) / buckets) in [0, k): the first position
+    /// p whose interval ends past the bucket's start (cum[p + 1] &gt; b / buckets), or the last one.
+    /// </summary>
+    internal static int[] FirstAbove(double[] cum, int topK, double bucketsPerUnit)
+    {
+        int experts = cum.Length - 1;
+        var first = new int[(int)(topK * bucketsPerUnit) + 1];
+        int p = 0;
+        for (int b = 0; b < first.Length; b++)
+        {
+            double start = b / bucketsPerUnit;
+            while (p < experts - 1 && cum[p + 1] <= start) p++;
+            first[b] = p;
+        }
+        return first;
     }
 }

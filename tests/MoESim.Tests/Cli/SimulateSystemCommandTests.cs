@@ -125,6 +125,7 @@ public class SimulateSystemCommandTests
     [TestCase("--tensor-parallel", "3", "tensor_parallel: must be at least 1 and divide the system's 8 GPUs, got 3", TestName = "BadTensorParallel")]
     [TestCase("--dispatch", "per-token", "--dispatch: expected per-device or per-expert", TestName = "BadDispatch")]
     [TestCase("--all-to-all", "ring", "--all-to-all: expected rail or direct", TestName = "BadAllToAll")]
+    [TestCase("--collective-model", "packets", "--collective-model: expected flows, aggregated or auto", TestName = "BadCollectiveModel")]
     public void Bad_system_options_exit_2_with_a_message(string option, string value, string expected)
     {
         var args = new List<string> { "simulate", "--max-requests", "5", "--no-plots", "--out", CliTestSupport.TempDir(), option, value };
@@ -133,6 +134,35 @@ public class SimulateSystemCommandTests
         Assert.That(exit, Is.EqualTo(2));
         Assert.That(stderr, Does.Contain(expected));
         Assert.That(stderr, Does.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void The_aggregated_collective_model_times_the_same_bytes_with_far_fewer_events()
+    {
+        // Mixtral on one DGX node, 20 requests: the same routing and bytes either way; aggregated
+        // all-to-alls end with one event each instead of a flow per GPU pair, within the 3% the
+        // aggregated model keeps on MoE traffic (AggregatedAllToAllTests).
+        (double Seconds, double Bytes, double Events, string Echo) Run(string model)
+        {
+            var dir = CliTestSupport.TempDir();
+            var (exit, _, stderr) = CliTestSupport.Run("simulate", "--system", "dgx-h100", "--model", "mixtral-8x7b", "--max-requests", "20",
+                "--collective-model", model, "--no-plots", "--out", dir);
+            Assert.That(exit, Is.EqualTo(0), stderr);
+            using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+            var ep = report.RootElement.GetProperty("expert_parallel");
+            return (ep.GetProperty("all_to_all_seconds").GetDouble(), ep.GetProperty("all_to_all_bytes").GetDouble(),
+                report.RootElement.GetProperty("metrics").GetProperty("events_processed").GetDouble(),
+                report.RootElement.GetProperty("inputs").GetProperty("collective_model").GetString()!);
+        }
+        var flows = Run("flows");
+        var aggregated = Run("aggregated");
+        var auto = Run("auto");
+        Assert.That((flows.Echo, aggregated.Echo), Is.EqualTo(("Flows", "Aggregated")));
+        Assert.That(aggregated.Bytes, Is.EqualTo(flows.Bytes));
+        Assert.That(aggregated.Seconds, Is.EqualTo(flows.Seconds).Within(3).Percent);
+        Assert.That(aggregated.Events, Is.LessThan(flows.Events / 2)); // compute tasks (one per GPU per phase) remain
+        // 8 GPUs: auto keeps flows.
+        Assert.That((auto.Seconds, auto.Events), Is.EqualTo((flows.Seconds, flows.Events)));
     }
 
     [Test]

@@ -59,7 +59,7 @@ public sealed class ServingPolicyFactoryTests
         {
             "policy: parameters.tensor_parallel: must be at least 1, got 0",
             "policy: parameters.dispatch: unknown value 'banana' (expected one of per-device, per-expert)",
-            "policy: parameters.colour: unknown parameter of policy expert-parallel (known: tensor_parallel, all_to_all, dispatch, placement)",
+            "policy: parameters.colour: unknown parameter of policy expert-parallel (known: tensor_parallel, all_to_all, dispatch, collective_model, placement)",
         }));
         Assert.That(ServingPolicyFactory.Check(Policy("single-device", ("tensor_parallel", "2"))).Single().Problem,
             Is.EqualTo("unknown parameter: policy single-device takes no parameters"));

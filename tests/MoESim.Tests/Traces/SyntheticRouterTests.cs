@@ -80,6 +80,60 @@ public class SyntheticRouterTests
             Assert.That(router.InclusionProbabilities(layer).ToArray(), Has.All.EqualTo((double)topK / experts).Within(1e-12));
     }
 
+    // The binary search RouteToken used before its bucket table: the reference for Pick.
+    private static void PickByBinarySearch(double[] cum, int[] order, double u, int[] experts)
+    {
+        var position = 0;
+        for (var j = 0; j < experts.Length; j++)
+        {
+            var target = u + j;
+            int lo = Math.Min(position, order.Length - 1), hi = order.Length - 1;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (cum[mid + 1] <= target) lo = mid + 1; else hi = mid;
+            }
+            experts[j] = order[lo];
+            position = lo + 1;
+        }
+    }
+
+    [TestCase(256, 8, 0.0)]
+    [TestCase(256, 8, 1.0)]
+    [TestCase(128, 8, 0.6)]
+    [TestCase(64, 6, 1.2)]
+    [TestCase(8, 2, 3.0)]
+    [TestCase(8, 8, 1.0)]
+    [TestCase(160, 6, 4.0)]
+    public void Pick_MakesTheSamePicksAsABinarySearch(int experts, int topK, double zipf)
+    {
+        var rng = new SeededRandom(99);
+        var weights = Enumerable.Range(0, experts).Select(r => 1.0 / Math.Pow(r + 1, zipf)).ToArray();
+        var pi = SyntheticRouter.InclusionProbabilities(weights, topK);
+        // Half the layers in the router's order; half with zero-width intervals and a sum a hair under k.
+        foreach (var squeeze in new[] { false, true })
+        {
+            var order = Enumerable.Range(0, experts).ToArray();
+            rng.Shuffle(order);
+            var cum = new double[experts + 1];
+            for (var i = 0; i < experts; i++) cum[i + 1] = cum[i] + (squeeze && i % 5 == 0 ? 0 : pi[order[i]]) * (squeeze ? 0.999999 : 1);
+            foreach (var buckets in new[] { 1.0, 4.0 * experts / topK, 1000.0 })
+            {
+                var firstAbove = SyntheticRouter.FirstAbove(cum, topK, buckets);
+                var expected = new int[topK];
+                var actual = new int[topK];
+                for (var t = 0; t < 20_000; t++)
+                {
+                    // Random draws, plus the edges: 0, just under 1, and exactly on interval ends.
+                    var u = t switch { 0 => 0.0, 1 => Math.BitDecrement(1.0), _ when t % 7 == 0 => cum[t % experts] % 1.0, _ => rng.NextDouble() };
+                    PickByBinarySearch(cum, order, u, expected);
+                    SyntheticRouter.Pick(cum, order, firstAbove, buckets, u, actual);
+                    Assert.That(actual, Is.EqualTo(expected), $"u = {u:R}, {buckets} buckets per unit, squeezed {squeeze}");
+                }
+            }
+        }
+    }
+
     [TestCase(8, 2, 0.0)]
     [TestCase(8, 2, 1.0)]
     [TestCase(16, 4, 1.5)]

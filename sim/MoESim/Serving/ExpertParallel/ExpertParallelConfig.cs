@@ -15,6 +15,13 @@ public sealed record ExpertParallelConfig
     public Collectives.AllToAllAlgorithm AllToAll { get; init; } = Collectives.AllToAllAlgorithm.RailForwarded;
 
     /// <summary>
+    /// How dispatch, combine and TP collectives are timed: flows sharing links max-min fair, or
+    /// per-link aggregation in one event per collective; null picks by the system's size
+    /// (<see cref="Collectives.Collective.DefaultModelFor"/>: flows up to 32 GPUs, aggregated above).
+    /// </summary>
+    public Collectives.CollectiveModel? CollectiveModel { get; init; }
+
+    /// <summary>
     /// What a token sends: one copy per receiving GPU (and machine), as DeepEP's normal kernels
     /// (the default, matching the rail-forwarded default), or one per chosen expert.
     /// </summary>

@@ -86,9 +86,9 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExterna
         _program = ExpertParallelProgram.For(model, _tp);
         _batch = new ExpertParallelBatch(requests, _n, _tp);
         _bytesPerToken = (long)(model.HiddenSize * DataTypes.BytesPerElement(model.DataTypes.Activations));
-        _a2a = new AllToAll(network, null, config.AllToAll);
+        _a2a = new AllToAll(network, null, config.AllToAll, config.CollectiveModel);
         _routing = moe is null ? null : new MoeStepRouting(placement!, _topK, _bytesPerToken, config.Dispatch, _a2a);
-        _tpCollectives = new TensorParallelCollectives(network, _tp);
+        _tpCollectives = new TensorParallelCollectives(network, _tp, config.CollectiveModel);
         _attention = new double[_n];
         _routerShared = new double[_n];
         _dense = new double[_n];

@@ -25,14 +25,38 @@ public sealed class MoeStepRouting
     private readonly int _topK;
     private readonly long _bytesPerPair;
     private readonly bool _perDevice;
-    private readonly AllToAll? _rail;     // the rail-forwarded exchange whose legs are planned, or null
+    private readonly int[] _soleDevice;   // [layer * experts + expert] -> the device of its only copy, or -1 when replicated
+    private readonly int[] _firstSlot;    // [layer * experts + expert] -> its first replica's slot among the layer's replicas
+    private readonly int[] _replicaDevice; // [layer * slots + slot] -> the replica's device
+    private readonly int[] _sameDevice;   // [layer * slots + slot] -> slot of the expert's first replica on that device
+    private readonly int _slots;          // replica slots per layer (the most any layer has)
     private readonly int[] _pairs;        // [layer * devices + device]
     private readonly int[] _distinct;     // [layer * devices + device]
-    private readonly long[] _dispatch;    // [layer * devices² + src * devices + dst]
-    private readonly AllToAllTraffic[] _dispatchLegs = []; // per layer, rail-forwarded per-device payload only
-    private readonly AllToAllTraffic[] _combineLegs = [];
-    private readonly int[] _stamp;        // [device * experts + expert] -> last (layer, step) stamp seen
+    private readonly long[] _dispatch = []; // [layer * devices² + src * devices + dst]; without rail legs only
+    // [slot] -> last (layer, step) stamp seen: a (device, expert) pair is the first replica of the
+    // expert on that device, so a layer's replicas (a few hundred) stand for devices × experts.
+    private readonly int[] _stamp;
     private int _stampValue;
+    private readonly int[] _deviceSent;   // [device] -> last (layer, token) stamp that sent to it
+    private readonly int[] _machineSent;  // [machine] -> last (layer, token) stamp that crossed to it
+    private int _sentValue;
+
+    // Rail legs (per-device payload over a rail-forwarded exchange), kept compact per layer as
+    // copy counts of the dispatch: a same-machine leg at [layer * devices * perMachine + src *
+    // perMachine + local index of dst], a fabric leg at [layer * devices * machines + src *
+    // machines + machine]. Combine is their mirror image (local legs reversed, forwards become
+    // gathers, a fabric copy comes back from the rail peer to the home GPU), so it is not stored.
+    // Both are written out into the exchange's dense legs when asked for (DispatchLegs,
+    // CombineLegs): a step costs devices × (GPUs per machine + machines) per layer, never devices².
+    private readonly AllToAll? _rail;
+    private readonly int _perMachine;
+    private readonly int _machines;
+    private readonly int[] _machineOf = [];   // per device
+    private readonly int[] _localIndex = [];  // per device
+    private readonly int[] _members = [];     // [machine * perMachine + local index] -> device (its rail peer there)
+    private readonly int[] _local = [], _forward = [], _fabric = [];
+    private readonly AllToAllTraffic? _dispatchLegs;
+    private readonly AllToAllTraffic? _combineLegs;
 
     /// <summary>
     /// Plans over <paramref name="placement"/> with <paramref name="topK"/> experts per token and
@@ -55,20 +79,64 @@ public sealed class MoeStepRouting
         _perDevice = payload == DispatchPayload.PerDevice;
         _pairs = new int[_layers * _devices];
         _distinct = new int[_layers * _devices];
-        _dispatch = new long[_layers * _devices * _devices];
-        _stamp = new int[_devices * _experts];
+        _soleDevice = new int[_layers * _experts];
+        _firstSlot = new int[_layers * _experts];
+        for (int layer = 0; layer < _layers; layer++)
+        {
+            int slot = 0;
+            for (int e = 0; e < _experts; e++) slot += placement.Replicas(layer, e).Length;
+            _slots = Math.Max(_slots, slot);
+        }
+        _replicaDevice = new int[_layers * _slots];
+        _sameDevice = new int[_layers * _slots];
+        for (int layer = 0; layer < _layers; layer++)
+        {
+            int slot = 0;
+            for (int e = 0; e < _experts; e++)
+            {
+                var replicas = placement.Replicas(layer, e);
+                _soleDevice[layer * _experts + e] = replicas.Length == 1 ? replicas[0].Device : -1;
+                _firstSlot[layer * _experts + e] = slot;
+                for (int r = 0; r < replicas.Length; r++)
+                {
+                    int first = 0;
+                    while (replicas[first].Device != replicas[r].Device) first++;
+                    _replicaDevice[layer * _slots + slot + r] = replicas[r].Device;
+                    _sameDevice[layer * _slots + slot + r] = slot + first;
+                }
+                slot += replicas.Length;
+            }
+        }
+        _stamp = new int[_slots];
+        _deviceSent = new int[_devices];
         if (_perDevice && exchange is { Algorithm: AllToAllAlgorithm.RailForwarded })
         {
             if (exchange.Ranks != _devices)
                 throw new ArgumentException($"the all-to-all has {exchange.Ranks} ranks, the placement {_devices} devices", nameof(exchange));
             _rail = exchange;
-            _dispatchLegs = new AllToAllTraffic[_layers];
-            _combineLegs = new AllToAllTraffic[_layers];
-            for (int l = 0; l < _layers; l++)
+            int n = _devices;
+            _perMachine = exchange.RanksPerMachine;
+            _machines = exchange.Machines;
+            _machineOf = new int[n];
+            _localIndex = new int[n];
+            _members = new int[n];
+            for (int d = 0; d < n; d++)
             {
-                _dispatchLegs[l] = new AllToAllTraffic(_devices, exchange.Machines);
-                _combineLegs[l] = new AllToAllTraffic(_devices, exchange.Machines);
+                _machineOf[d] = exchange.MachineOf(d);
+                _localIndex[d] = exchange.LocalIndexOf(d);
+                _members[_machineOf[d] * _perMachine + _localIndex[d]] = d;
             }
+            _local = new int[_layers * n * _perMachine];
+            _forward = new int[_layers * n * _perMachine];
+            _fabric = new int[_layers * n * _machines];
+            _machineSent = new int[_machines];
+            _dispatchLegs = new AllToAllTraffic(n, _machines);
+            _combineLegs = new AllToAllTraffic(n, _machines);
+        }
+        else
+        {
+            _dispatch = new long[_layers * _devices * _devices];
+            _machineSent = [];
         }
     }
 
@@ -87,7 +155,8 @@ public sealed class MoeStepRouting
     /// <summary>
     /// Plans a step of <paramref name="tokens"/> tokens. <paramref name="expertIds"/> is the
     /// routing source's layer-major buffer (index (layer × tokens + token) × k + choice) and
-    /// <paramref name="homeDevice"/> each token's GPU.
+    /// <paramref name="homeDevice"/> each token's GPU. Work: tokens × k per layer, plus clearing
+    /// devices × (GPUs per machine + machines) per layer for rail legs or devices² for matrices.
     /// </summary>
     public void Plan(ReadOnlySpan<int> expertIds, ReadOnlySpan<int> homeDevice, int tokens)
     {
@@ -95,11 +164,12 @@ public sealed class MoeStepRouting
         if (homeDevice.Length < tokens) throw new ArgumentException($"expected {tokens} home devices, got {homeDevice.Length}", nameof(homeDevice));
         Array.Clear(_pairs);
         Array.Clear(_distinct);
-        if (_rail is null) Array.Clear(_dispatch); // with rail legs the matrix is not used: not kept either
-        int n = _devices;
-        // The GPUs and machines a token has already been sent to in this layer (per-device payload).
-        Span<int> sentTo = stackalloc int[_topK];
-        Span<int> sentToMachine = stackalloc int[_topK];
+        Array.Clear(_dispatch);
+        Array.Clear(_local);
+        Array.Clear(_forward);
+        Array.Clear(_fabric);
+        int n = _devices, k = _topK, experts = _experts, g = _perMachine, machines = _machines;
+        bool rail = _rail is not null;
         for (int layer = 0; layer < _layers; layer++)
         {
             // A fresh stamp per layer marks which (device, expert) cells were seen this layer.
@@ -109,77 +179,136 @@ public sealed class MoeStepRouting
                 _stampValue = 1;
             }
             int stamp = _stampValue;
-            var ids = expertIds.Slice(layer * tokens * _topK, tokens * _topK);
-            int pairBase = layer * n;
-            int matrixBase = layer * n * n;
-            var dispatchLegs = _rail is null ? null : _dispatchLegs[layer];
-            var combineLegs = _rail is null ? null : _combineLegs[layer];
-            dispatchLegs?.Clear();
-            combineLegs?.Clear();
+            var ids = expertIds.Slice(layer * tokens * k, tokens * k);
+            var sole = _soleDevice.AsSpan(layer * experts, experts);
+            var firstSlot = _firstSlot.AsSpan(layer * experts, experts);
+            var pairs = _pairs.AsSpan(layer * n, n);
+            var distinct = _distinct.AsSpan(layer * n, n);
+            int matrixBase = layer * n * n, blocks = layer * n * g, fabricBase = layer * n * machines;
             for (int t = 0; t < tokens; t++)
             {
                 int home = homeDevice[t];
-                int devicesSent = 0, machinesSent = 0;
-                for (int k = 0; k < _topK; k++)
+                // A fresh stamp per token marks the GPUs and machines it was sent to (per-device payload).
+                if (++_sentValue == int.MaxValue)
                 {
-                    int expert = ids[t * _topK + k];
-                    int device = _selector.Choose(layer, expert, home);
-                    _pairs[pairBase + device]++;
-                    ref int seen = ref _stamp[device * _experts + expert];
+                    Array.Clear(_deviceSent);
+                    Array.Clear(_machineSent);
+                    _sentValue = 1;
+                }
+                int sent = _sentValue;
+                var chosen = ids.Slice(t * k, k);
+                for (int j = 0; j < chosen.Length; j++)
+                {
+                    int expert = chosen[j];
+                    int device = sole[expert];
+                    int slot = firstSlot[expert];
+                    if (device < 0)
+                    {
+                        int chosenSlot = layer * _slots + slot + _selector.ChooseReplica(layer, expert, home);
+                        device = _replicaDevice[chosenSlot];
+                        slot = _sameDevice[chosenSlot];
+                    }
+                    pairs[device]++;
+                    ref int seen = ref _stamp[slot];
                     if (seen != stamp)
                     {
                         seen = stamp;
-                        _distinct[pairBase + device]++;
+                        distinct[device]++;
                     }
                     if (device == home) continue;
                     if (_perDevice)
                     {
-                        if (sentTo[..devicesSent].Contains(device)) continue;
-                        sentTo[devicesSent++] = device;
+                        ref int to = ref _deviceSent[device];
+                        if (to == sent) continue;
+                        to = sent;
                     }
-                    if (dispatchLegs is not null)
-                        PlanLegs(dispatchLegs, combineLegs!, home, device, sentToMachine, ref machinesSent);
-                    else _dispatch[matrixBase + home * n + device] += _bytesPerPair;
+                    if (!rail)
+                    {
+                        _dispatch[matrixBase + home * n + device] += _bytesPerPair;
+                        continue;
+                    }
+                    // One copy from the home GPU, leg by leg: within its machine directly; across
+                    // machines over its rail, once per machine, to the GPU with its local index
+                    // there, which forwards it (and on the way back gathers and reduces the
+                    // machine's outputs before one copy crosses back to the home GPU).
+                    int machine = _machineOf[device];
+                    if (machine == _machineOf[home])
+                    {
+                        _local[blocks + home * g + _localIndex[device]]++;
+                        continue;
+                    }
+                    ref int crossed = ref _machineSent[machine];
+                    if (crossed != sent)
+                    {
+                        crossed = sent;
+                        _fabric[fabricBase + home * machines + machine]++;
+                    }
+                    int peer = _members[machine * g + _localIndex[home]];
+                    if (device != peer) _forward[blocks + peer * g + _localIndex[device]]++;
                 }
             }
         }
     }
 
-    // One copy of a token from its home GPU to a GPU that runs some of its experts, leg by leg.
-    private void PlanLegs(AllToAllTraffic dispatch, AllToAllTraffic combine, int home, int device, Span<int> sentToMachine, ref int machinesSent)
+    // Writes layer's legs, in bytes, into the exchange's dense legs: every same-machine entry and
+    // the fabric (entries between machines are never written, so they stay zero). Combine mirrors
+    // dispatch: a local copy home -> d returns d -> home, a forward peer -> d returns as a gather
+    // d -> peer, and the fabric copy home -> machine m returns from home's rail peer on m to home.
+    private AllToAllTraffic WriteLegs(AllToAllTraffic legs, int layer, bool combine)
     {
-        var rail = _rail!;
-        int n = _devices, machines = rail.Machines;
-        int homeMachine = rail.MachineOf(home), machine = rail.MachineOf(device);
+        int n = _devices, g = _perMachine, machines = _machines;
         long b = _bytesPerPair;
-        if (machine == homeMachine)
+        var relay = combine ? legs.Gather : legs.Forward;
+        int blocks = layer * n * g, fabric = layer * n * machines;
+        for (int s = 0; s < n; s++)
         {
-            dispatch.Local[home * n + device] += b;
-            combine.Local[device * n + home] += b;
-            return;
+            int machine = _machineOf[s];
+            for (int i = 0; i < g; i++)
+            {
+                int d = _members[machine * g + i];
+                int copy = blocks + s * g + i;
+                if (combine)
+                {
+                    // Entry (s, d) of combine is entry (d, s) of dispatch.
+                    int mirror = blocks + d * g + _localIndex[s];
+                    legs.Local[s * n + d] = _local[mirror] * b;
+                    relay[s * n + d] = _forward[mirror] * b;
+                }
+                else
+                {
+                    legs.Local[s * n + d] = _local[copy] * b;
+                    relay[s * n + d] = _forward[copy] * b;
+                }
+            }
+            for (int m = 0; m < machines; m++)
+            {
+                // Combine: s sends back to machine m what s's rail peer there sent to s's machine.
+                int from = combine ? _members[m * g + _localIndex[s]] : s, to = combine ? machine : m;
+                legs.Fabric[s * machines + m] = m == machine ? 0 : _fabric[fabric + from * machines + to] * b;
+            }
         }
-        // Across machines the token travels over its home GPU's rail: to the GPU with the same
-        // local index there, which forwards it; on the way back that GPU gathers the reduced
-        // outputs of its machine and sends one copy straight to the home GPU (its rail peer).
-        int peer = rail.RailPeer(home, machine);
-        if (!sentToMachine[..machinesSent].Contains(machine))
-        {
-            sentToMachine[machinesSent++] = machine;
-            dispatch.Fabric[home * machines + machine] += b;
-            combine.Fabric[peer * machines + homeMachine] += b;
-        }
-        if (device == peer) return;
-        dispatch.Forward[peer * n + device] += b;
-        combine.Gather[device * n + peer] += b;
+        return legs;
     }
 
-    /// <summary>Dispatch legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>.</summary>
-    public AllToAllTraffic DispatchLegs(int layer) =>
-        _rail is null ? throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)") : _dispatchLegs[layer];
+    /// <summary>
+    /// Dispatch legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>, written
+    /// into one buffer that every layer's dispatch shares: valid until the next call (the exchange
+    /// reads it while it runs; the next layer's dispatch starts after it ends).
+    /// </summary>
+    public AllToAllTraffic DispatchLegs(int layer)
+    {
+        if (_rail is null) throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)layer, (uint)_layers, nameof(layer));
+        return WriteLegs(_dispatchLegs!, layer, combine: false);
+    }
 
-    /// <summary>Combine legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>.</summary>
-    public AllToAllTraffic CombineLegs(int layer) =>
-        _rail is null ? throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)") : _combineLegs[layer];
+    /// <summary>Combine legs of MoE layer <paramref name="layer"/> when <see cref="PlansRailLegs"/>, in a buffer shared like <see cref="DispatchLegs"/>'s.</summary>
+    public AllToAllTraffic CombineLegs(int layer)
+    {
+        if (_rail is null) throw new InvalidOperationException("no rail legs are planned (per-expert payload or a direct all-to-all)");
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)layer, (uint)_layers, nameof(layer));
+        return WriteLegs(_combineLegs!, layer, combine: true);
+    }
 
     /// <summary>Token-expert pairs each GPU computes in MoE layer <paramref name="layer"/>.</summary>
     public ReadOnlySpan<int> PairsPerDevice(int layer) => _pairs.AsSpan(layer * _devices, _devices);

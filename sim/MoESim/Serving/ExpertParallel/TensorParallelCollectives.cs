@@ -15,8 +15,11 @@ public sealed class TensorParallelCollectives
     private readonly int _tp;
     private Collective[] _last;
 
-    /// <summary>Collectives over groups of <paramref name="tensorParallel"/> GPUs of <paramref name="network"/>.</summary>
-    public TensorParallelCollectives(TopologyNetwork network, int tensorParallel)
+    /// <summary>
+    /// Collectives over groups of <paramref name="tensorParallel"/> GPUs of <paramref name="network"/>,
+    /// timed by <paramref name="model"/> (by the system's size when null, see <see cref="Collective.DefaultModelFor"/>).
+    /// </summary>
+    public TensorParallelCollectives(TopologyNetwork network, int tensorParallel, CollectiveModel? model = null)
     {
         _tp = tensorParallel;
         int groups = network.DeviceCount / tensorParallel;
@@ -25,8 +28,8 @@ public sealed class TensorParallelCollectives
         for (int g = 0; g < groups; g++)
         {
             var ranks = Enumerable.Range(g * tensorParallel, tensorParallel).ToArray();
-            _allReduce[g] = new RingAllReduce(network, ranks);
-            _allGather[g] = new RingAllGather(network, ranks);
+            _allReduce[g] = new RingAllReduce(network, ranks, model);
+            _allGather[g] = new RingAllGather(network, ranks, model);
         }
         _last = _allReduce;
     }

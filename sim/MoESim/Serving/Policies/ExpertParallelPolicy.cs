@@ -8,7 +8,7 @@ namespace MoESim.Serving.Policies;
 /// <c>expert-parallel</c>: a multi-GPU system serves with attention data-parallel over groups of
 /// <see cref="TensorParallel"/> GPUs and routed experts expert-parallel over every GPU (what
 /// <c>moesim simulate --system</c> runs). Parameters: <c>tensor_parallel</c>, <c>all_to_all</c>,
-/// <c>dispatch</c>, <c>placement</c>.
+/// <c>dispatch</c>, <c>collective_model</c>, <c>placement</c>.
 /// </summary>
 public sealed record ExpertParallelPolicy : IServingPolicy
 {
@@ -23,6 +23,12 @@ public sealed record ExpertParallelPolicy : IServingPolicy
     public const string PerDevice = "per-device";
     /// <summary>Scenario text of <see cref="DispatchPayload.PerExpert"/>.</summary>
     public const string PerExpert = "per-expert";
+    /// <summary>Scenario text of the collective model chosen by system size (flows up to 32 GPUs, aggregated above).</summary>
+    public const string AutoModel = "auto";
+    /// <summary>Scenario text of <see cref="CollectiveModel.Flows"/>.</summary>
+    public const string FlowsModel = "flows";
+    /// <summary>Scenario text of <see cref="CollectiveModel.Aggregated"/>.</summary>
+    public const string AggregatedModel = "aggregated";
 
     /// <summary>The parameters this policy accepts, in documentation order.</summary>
     public static IReadOnlyList<PolicyParameter> Parameters { get; } = new[]
@@ -41,6 +47,11 @@ public sealed record ExpertParallelPolicy : IServingPolicy
         {
             Key = "dispatch", Kind = PolicyParameterKind.Choice, DefaultValue = PerDevice, Choices = new[] { PerDevice, PerExpert },
             Description = "what a token sends: per-device (one copy per receiving GPU and machine; DeepEP normal kernels) or per-expert (one per chosen expert; Megatron, DeepEP low-latency)",
+        },
+        new PolicyParameter
+        {
+            Key = "collective_model", Kind = PolicyParameterKind.Choice, DefaultValue = AutoModel, Choices = new[] { AutoModel, FlowsModel, AggregatedModel },
+            Description = "how collectives are timed: flows (max-min fair flows per transfer), aggregated (per-link loads, one event per collective) or auto (flows up to 32 GPUs, aggregated above)",
         },
         new PolicyParameter
         {
@@ -64,6 +75,9 @@ public sealed record ExpertParallelPolicy : IServingPolicy
     /// <summary>What a token sends in the dispatch: one copy per receiving GPU, or one per chosen expert.</summary>
     public DispatchPayload Dispatch { get; init; } = DispatchPayload.PerDevice;
 
+    /// <summary>How collectives are timed; null chooses by system size (flows up to 32 GPUs, aggregated above).</summary>
+    public CollectiveModel? CollectiveModel { get; init; }
+
     /// <summary>Expert placement YAML path; null for contiguous blocks.</summary>
     public string? PlacementPath { get; init; }
 
@@ -73,7 +87,17 @@ public sealed record ExpertParallelPolicy : IServingPolicy
         TensorParallel = TensorParallel,
         AllToAll = AllToAll,
         Dispatch = Dispatch,
+        CollectiveModel = CollectiveModel,
         Serving = serving,
+    };
+
+    /// <summary>The collective model named <paramref name="text"/>: (true, null) for auto, (true, model) for flows or aggregated, (false, null) for another text.</summary>
+    public static (bool Known, CollectiveModel? Model) CollectiveModelFromName(string text) => text switch
+    {
+        AutoModel => (true, null),
+        FlowsModel => (true, Collectives.CollectiveModel.Flows),
+        AggregatedModel => (true, Collectives.CollectiveModel.Aggregated),
+        _ => (false, null),
     };
 
     /// <summary>The all-to-all algorithm named <paramref name="text"/> (rail or direct); null for another text.</summary>
@@ -102,6 +126,8 @@ public sealed record ExpertParallelPolicy : IServingPolicy
             policy = policy with { AllToAll = AllToAllFromName(a2a)!.Value };
         if (parameters.TryGetValue("dispatch", out var dispatch))
             policy = policy with { Dispatch = DispatchFromName(dispatch)!.Value };
+        if (parameters.TryGetValue("collective_model", out var model))
+            policy = policy with { CollectiveModel = CollectiveModelFromName(model).Model };
         if (parameters.TryGetValue("placement", out var placement))
             policy = policy with { PlacementPath = placement };
         return policy;

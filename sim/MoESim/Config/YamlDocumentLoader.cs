@@ -5,7 +5,9 @@ namespace MoESim.Config;
 
 /// <summary>
 /// Reads a YAML file into a mapping node, remembering which file every node came from, and
-/// resolves <c>extends: other.yaml</c> by deep-merging the child over its parent.
+/// resolves <c>extends: other.yaml</c> by deep-merging the child over its parent. Nesting deeper
+/// than <see cref="GuardedYamlParser.MaxDepth"/> levels and aliases standing for more than
+/// <see cref="GuardedYamlParser.MaxAliasExpandedNodes"/> nodes are located input errors.
 /// </summary>
 public sealed class YamlDocumentLoader
 {
@@ -29,7 +31,7 @@ public sealed class YamlDocumentLoader
             var scanner = new Scanner(reader);
             try
             {
-                stream.Load(new Parser(scanner));
+                stream.Load(new GuardedYamlParser(new Parser(scanner), display));
             }
             catch (YamlException ex)
             {

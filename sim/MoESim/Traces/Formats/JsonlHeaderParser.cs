@@ -8,6 +8,8 @@ internal static class JsonlHeaderParser
 {
     public static TraceShape Parse(string path, ReadOnlySpan<byte> line)
     {
+        var invalid = Utf8Validity.FirstInvalidByte(line);
+        if (invalid >= 0) throw TraceFileOpener.AtLine(path, 1, invalid + 1, "header", Utf8Validity.Problem(line, invalid));
         JsonDocument doc;
         try
         {

@@ -24,6 +24,8 @@ internal sealed class JsonlRecordParser
     public void Parse(ReadOnlySpan<byte> text, long line, JsonlRecord record)
     {
         _line = line;
+        var invalid = Utf8Validity.FirstInvalidByte(text);
+        if (invalid >= 0) throw TraceFileOpener.AtLine(_path, line, invalid + 1, "json", Utf8Validity.Problem(text, invalid));
         var json = new Utf8JsonReader(text);
         try
         {

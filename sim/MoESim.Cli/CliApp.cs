@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using MoESim.Config;
+using MoESim.Units;
 
 namespace MoESim.Cli;
 
@@ -62,6 +63,12 @@ internal static class CliApp
         catch (InputException ex)
         {
             foreach (var error in ex.Errors) stderr.WriteLine(error.ToString());
+            return ExitBadInput;
+        }
+        catch (SimTimeLimitException ex)
+        {
+            // Legal inputs that add up past the clock's range: a limit of the input, not a bug.
+            stderr.WriteLine($"moesim: {ex.Message}");
             return ExitBadInput;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

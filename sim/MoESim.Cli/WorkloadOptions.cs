@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using MoESim.Config;
 using MoESim.Serving;
 using MoESim.Units;
@@ -138,6 +139,11 @@ internal sealed class WorkloadOptions
     {
         if (options.PoissonRequests < 1 || options.PromptTokensMin < 1 || options.OutputTokensMin < 1)
             throw new InputException("options", "--poisson-requests/--prompt-tokens/--output-tokens", "must be at least 1");
+        if (options.MaxRequests is < 1)
+            throw new InputException(new InputError("--max-requests", 0, 0, "", $"must be at least 1, got {options.MaxRequests}"));
+        if (options.RequestTracePath is null && (options.PoissonRequests - 1) / options.PoissonRatePerSecond >= SimTime.MaxSeconds)
+            throw new InputException(new InputError("--poisson-rate", 0, 0, "", string.Create(CultureInfo.InvariantCulture,
+                $"{options.PoissonRequests} requests at {options.PoissonRatePerSecond:G4} requests/s arrive over about {(options.PoissonRequests - 1) / options.PoissonRatePerSecond:G4} s, past the latest simulated time, {SimTime.LimitText}; raise the rate or lower --poisson-requests")));
         if (options.RouterZipfExponent is < 0 or > 4)
             throw new InputException($"{options.RouterZipfExponent}", "--zipf", "must be between 0 and 4");
         if (options.RoutingTracePath is not null && options.RouterZipfExponent != 0)

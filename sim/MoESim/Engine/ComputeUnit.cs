@@ -105,7 +105,7 @@ public sealed class ComputeUnit
                 stream = i;
         }
         long start = Math.Max(_sim.Now.Picoseconds, free[stream]);
-        long end = checked(start + duration.Picoseconds);
+        long end = SimTime.AddPicoseconds(start, duration.Picoseconds);
         free[stream] = end;
         JobsSubmitted++;
         _streamBusy += duration.Picoseconds;

@@ -252,9 +252,11 @@ public sealed class FlowNetwork : IEventTarget
         }
         if (double.IsPositiveInfinity(soonest))
             return;
-        // At least one picosecond ahead so the clock always advances between completions.
+        // At least one picosecond ahead so the clock always advances between completions. A flow
+        // so slow that it would end past the clock's range stops the run with a clear error
+        // (the sum used to wrap to a negative time, "cannot schedule in the past").
         long delay = Math.Max(1, SimTime.FromSeconds(Math.Max(0, soonest)).Picoseconds);
-        _sim.Schedule(new SimTime(_sim.Now.Picoseconds + delay), this, KindUpdate, ++_generation);
+        _sim.Schedule(new SimTime(SimTime.AddPicoseconds(_sim.Now.Picoseconds, delay)), this, KindUpdate, ++_generation);
     }
 
     private void Complete(long now)

@@ -47,7 +47,7 @@ public sealed class Simulator
     {
         if (delay.Picoseconds < 0)
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "delay must be non-negative");
-        Schedule(new SimTime(checked(_nowPicoseconds + delay.Picoseconds)), target, kind, a0, a1);
+        Schedule(new SimTime(SimTime.AddPicoseconds(_nowPicoseconds, delay.Picoseconds)), target, kind, a0, a1);
     }
 
     /// <summary>Dispatches events until the queue is empty or <see cref="Stop"/> is called.</summary>

@@ -204,7 +204,7 @@ public sealed partial class TaskGraphExecutor : IEventTarget
                 if (amount == 0)
                     Finished(graph, t);
                 else
-                    _sim.Schedule(new SimTime(now + amount), this, TaskCompletedEventKind, t, RunId);
+                    _sim.Schedule(new SimTime(SimTime.AddPicoseconds(now, amount)), this, TaskCompletedEventKind, t, RunId);
                 break;
             case TaskKind.Join:
                 Finished(graph, t);

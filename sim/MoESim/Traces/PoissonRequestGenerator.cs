@@ -10,7 +10,8 @@ public static class PoissonRequestGenerator
 {
     /// <summary>
     /// Generates <paramref name="count"/> requests at <paramref name="ratePerSecond"/> requests/s.
-    /// Lengths are uniform in [min, max] tokens (equal bounds give fixed lengths).
+    /// Lengths are uniform in [min, max] tokens (equal bounds give fixed lengths). Throws
+    /// <see cref="Units.SimTimeLimitException"/> when an arrival passes <see cref="Units.SimTime.MaxSeconds"/>.
     /// </summary>
     public static IReadOnlyList<Request> Generate(int count, double ratePerSecond, int promptMin, int promptMax,
         int outputMin, int outputMax, SeededRandom random)
@@ -24,6 +25,8 @@ public static class PoissonRequestGenerator
         for (var i = 0; i < count; i++)
         {
             if (i > 0) t += random.NextExponential(ratePerSecond);
+            // Callers check the expected span up front; a random tail past the clock's range stops here.
+            if (t >= Units.SimTime.MaxSeconds) throw new Units.SimTimeLimitException(t);
             var prompt = promptMin + random.NextInt(promptMax - promptMin + 1);
             var output = outputMin + random.NextInt(outputMax - outputMin + 1);
             result[i] = new Request(i, t, prompt, output);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MoESim.Config;
+using MoESim.Units;
 
 namespace MoESim.Traces;
 
@@ -22,9 +23,15 @@ public static class RequestTraceReader
         ("arrived_at", "num_prefill_tokens", "num_decode_tokens", false),
     };
 
-    /// <summary>Reads up to <paramref name="maxRequests"/> requests (all when null).</summary>
+    /// <summary>
+    /// Reads the first <paramref name="maxRequests"/> rows (all when null; at least 1) as requests.
+    /// Every row of the file is checked, also those past the first N, so a bad row is found
+    /// wherever it is. A row with more or fewer fields than the header is an error, as is an
+    /// arrival past <see cref="SimTime.MaxSeconds"/> (the simulated clock's range).
+    /// </summary>
     public static IReadOnlyList<Request> Read(string path, int? maxRequests = null)
     {
+        if (maxRequests is < 1) throw new ArgumentOutOfRangeException(nameof(maxRequests), maxRequests, "read at least one request");
         var display = YamlDocumentLoader.DisplayPath(path);
         if (!File.Exists(path)) throw new InputException(display, "", "file not found");
         using var reader = new StreamReader(path);
@@ -40,19 +47,21 @@ public static class RequestTraceReader
         }
         int ai = Array.IndexOf(columns, layout.Arrival), pi = Array.IndexOf(columns, layout.Prompt), oi = Array.IndexOf(columns, layout.Output);
         var requests = new List<Request>();
+        var lines = new List<int>();
         var errors = new InputErrorList();
         DateTime? firstTimestamp = null;
         string? line;
         var lineNumber = 1;
-        while ((line = reader.ReadLine()) is not null && (maxRequests is null || requests.Count < maxRequests))
+        while ((line = reader.ReadLine()) is not null && errors.Count < 20)
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;
             var cells = line.Split(',');
-            if (cells.Length < columns.Length)
+            if (cells.Length != columns.Length)
             {
-                errors.Add(display, lineNumber, 0, "", $"expected {columns.Length} comma-separated fields, got {cells.Length}");
-                if (errors.Count >= 20) break;
+                // An extra field is pointed at (its column); a missing one has no place to point at.
+                var column = cells.Length > columns.Length ? line.Length - string.Join(',', cells[columns.Length..]).Length + 1 : 0;
+                errors.Add(display, lineNumber, column, "", $"expected {columns.Length} comma-separated fields, got {cells.Length}");
                 continue;
             }
             double arrival;
@@ -71,20 +80,34 @@ public static class RequestTraceReader
                 errors.Add(display, lineNumber, 0, layout.Arrival, $"expected a non-negative number of seconds, got '{cells[ai]}'");
                 continue;
             }
+            else if (arrival >= SimTime.MaxSeconds)
+            {
+                errors.Add(display, lineNumber, 0, layout.Arrival, PastLimit(arrival));
+                continue;
+            }
             var prompt = ParseTokens(cells[pi], display, lineNumber, layout.Prompt, errors);
             var output = ParseTokens(cells[oi], display, lineNumber, layout.Output, errors);
-            if (prompt > 0 && output > 0)
+            // Rows past the first N are checked, not kept.
+            if (prompt > 0 && output > 0 && (maxRequests is null || requests.Count < maxRequests))
+            {
                 requests.Add(new Request(requests.Count, arrival, prompt, output));
-            if (errors.Count >= 20) break;
+                lines.Add(lineNumber);
+            }
         }
         errors.ThrowIfAny();
         if (requests.Count == 0)
             throw new InputException(new InputError(display, lineNumber, 0, "", "empty request trace: the header is there but no request rows follow"));
         // Azure traces can start mid-stream with earlier timestamps later on; order by arrival.
-        var ordered = requests.OrderBy(r => r.ArrivalSeconds).ToList();
-        var origin = ordered[0].ArrivalSeconds < 0 ? ordered[0].ArrivalSeconds : 0;
-        return ordered.Select((r, i) => r with { Id = i, ArrivalSeconds = r.ArrivalSeconds - origin }).ToList();
+        var order = Enumerable.Range(0, requests.Count).OrderBy(i => requests[i].ArrivalSeconds).ToList();
+        var origin = Math.Min(0, requests[order[0]].ArrivalSeconds);
+        var last = order[^1];
+        if (requests[last].ArrivalSeconds - origin >= SimTime.MaxSeconds)
+            throw new InputException(new InputError(display, lines[last], 0, layout.Arrival, PastLimit(requests[last].ArrivalSeconds - origin) + " (counted from the earliest request)"));
+        return order.Select((r, i) => requests[r] with { Id = i, ArrivalSeconds = requests[r].ArrivalSeconds - origin }).ToList();
     }
+
+    private static string PastLimit(double arrivalSeconds) =>
+        $"arrival at {arrivalSeconds:G4} s is past the latest simulated time, {SimTime.LimitText}";
 
     private static int ParseTokens(string cell, string file, int line, string field, InputErrorList errors)
     {

@@ -76,14 +76,18 @@ public sealed class YamlMapReader
         return null;
     }
 
-    /// <summary>A number; <paramref name="positive"/> demands &gt; 0, else &gt;= 0 unless <paramref name="allowNegative"/>.</summary>
-    public double RequiredDouble(string key, bool positive = true, double max = double.MaxValue, bool allowNegative = false) =>
-        ReadDouble(key, required: true, positive, max, allowNegative) ?? 1.0;
+    /// <summary>
+    /// A finite number; <paramref name="positive"/> demands &gt; 0, else &gt;= 0 unless <paramref name="allowNegative"/>;
+    /// at most <paramref name="max"/> and at least <paramref name="min"/> (a sane bound, in the key's unit).
+    /// </summary>
+    public double RequiredDouble(string key, bool positive = true, double max = double.MaxValue, bool allowNegative = false, double min = double.MinValue) =>
+        ReadDouble(key, required: true, positive, max, allowNegative, min) ?? 1.0;
 
-    public double? OptionalDouble(string key, bool positive = true, double max = double.MaxValue, bool allowNegative = false) =>
-        ReadDouble(key, required: false, positive, max, allowNegative);
+    /// <summary>As <see cref="RequiredDouble"/>, or null when the key is absent.</summary>
+    public double? OptionalDouble(string key, bool positive = true, double max = double.MaxValue, bool allowNegative = false, double min = double.MinValue) =>
+        ReadDouble(key, required: false, positive, max, allowNegative, min);
 
-    private double? ReadDouble(string key, bool required, bool positive, double max, bool allowNegative)
+    private double? ReadDouble(string key, bool required, bool positive, double max, bool allowNegative, double min)
     {
         var scalar = Scalar(key, required, "a number");
         if (scalar is null) return null;
@@ -95,6 +99,7 @@ public sealed class YamlMapReader
         if (positive && value <= 0) { Error(key, $"must be greater than zero, got {scalar.Value}"); return null; }
         if (!positive && !allowNegative && value < 0) { Error(key, $"must not be negative, got {scalar.Value}"); return null; }
         if (value > max) { Error(key, $"must be at most {max.ToString(CultureInfo.InvariantCulture)}, got {scalar.Value}"); return null; }
+        if (value < min) { Error(key, $"must be at least {min.ToString(CultureInfo.InvariantCulture)}, got {scalar.Value}"); return null; }
         return value;
     }
 

@@ -44,7 +44,7 @@ internal static class ComputeUnitReader
         foreach (var key in unit.Keys.ToList())
         {
             if (!TryPeakKey(key, out var type)) continue; // left unread: Finish() reports it as an unknown field
-            peaks[type] = unit.RequiredDouble(key) * UnitConversions.FlopsPerTflop;
+            peaks[type] = unit.RequiredDouble(key, min: ProfileLimits.MinPeakTflops) * UnitConversions.FlopsPerTflop;
         }
         if (peaks.Count == 0)
             unit.ErrorHere("needs at least one peak such as bf16_tflops or int8_tops");

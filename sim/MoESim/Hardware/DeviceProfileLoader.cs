@@ -37,7 +37,7 @@ public static class DeviceProfileLoader
         // A CPU is the host: a copy "from the host" is a copy within its own memory, so its host
         // link is its main tier unless the profile gives one (a measured profile gives its copy rate).
         var hostLink = kind == DeviceKind.Cpu && !map.Has("host_link") ? LocalMemoryLink(tiers) : ReadHostLink(map.RequiredMap("host_link"));
-        var launch = map.RequiredDouble("kernel_launch_overhead_us", positive: false) * UnitConversions.SecondsPerMicrosecond;
+        var launch = map.RequiredDouble("kernel_launch_overhead_us", positive: false, max: ProfileLimits.MaxKernelLaunchOverheadUs) * UnitConversions.SecondsPerMicrosecond;
         var power = map.RequiredDouble("power_watts");
         var price = map.RequiredDouble("price_per_hour_usd", positive: false);
         var (defaultEff, opEff) = ReadEfficiency(map.RequiredMap("efficiency"));
@@ -99,7 +99,7 @@ public static class DeviceProfileLoader
             capacity = tier.RequiredDouble("capacity_gib") * UnitConversions.BytesPerGiB;
         else
             capacity = tier.RequiredDouble("capacity_gb") * UnitConversions.BytesPerGB;
-        var bandwidth = tier.RequiredDouble("bandwidth_gb_per_s") * UnitConversions.BytesPerSecondPerGBps;
+        var bandwidth = tier.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps) * UnitConversions.BytesPerSecondPerGBps;
         var energyPj = tier.OptionalDouble("energy_pj_per_byte") ?? 0;
         return new MemoryTier
         {
@@ -122,8 +122,8 @@ public static class DeviceProfileLoader
         var result = new HostLink
         {
             Name = link.RequiredString("name"),
-            BandwidthBytesPerSecondPerDirection = link.RequiredDouble("bandwidth_gb_per_s") * UnitConversions.BytesPerSecondPerGBps,
-            LatencySeconds = link.RequiredDouble("latency_us", positive: false) * UnitConversions.SecondsPerMicrosecond,
+            BandwidthBytesPerSecondPerDirection = link.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps) * UnitConversions.BytesPerSecondPerGBps,
+            LatencySeconds = link.RequiredDouble("latency_us", positive: false, max: ProfileLimits.MaxLatencyUs) * UnitConversions.SecondsPerMicrosecond,
         };
         link.Finish();
         return result;
@@ -133,7 +133,7 @@ public static class DeviceProfileLoader
     {
         var perOp = new Dictionary<string, Efficiency>(StringComparer.Ordinal);
         if (eff is null) return (new Efficiency { Compute = 1, Memory = 1 }, perOp);
-        var def = new Efficiency { Compute = eff.RequiredDouble("compute", max: 1), Memory = eff.RequiredDouble("memory", max: 1) };
+        var def = new Efficiency { Compute = eff.RequiredDouble("compute", max: 1, min: ProfileLimits.MinEfficiency), Memory = eff.RequiredDouble("memory", max: 1, min: ProfileLimits.MinEfficiency) };
         var ops = eff.OptionalMap("operators");
         if (ops is not null)
         {
@@ -145,8 +145,8 @@ public static class DeviceProfileLoader
                     ops.Error(key, $"unknown operator kind (expected one of {string.Join(", ", Cost.OperatorKinds.All)})");
                 perOp[key] = new Efficiency
                 {
-                    Compute = op.OptionalDouble("compute", max: 1) ?? def.Compute,
-                    Memory = op.OptionalDouble("memory", max: 1) ?? def.Memory,
+                    Compute = op.OptionalDouble("compute", max: 1, min: ProfileLimits.MinEfficiency) ?? def.Compute,
+                    Memory = op.OptionalDouble("memory", max: 1, min: ProfileLimits.MinEfficiency) ?? def.Memory,
                 };
                 op.Finish();
             }

@@ -34,6 +34,15 @@ public class SimulatedTimeLimitTests
             "--poisson-rate: 200 requests at 1E-07 requests/s arrive over about 1.99E+09 s, past the latest simulated time, " + Limit);
 
     [Test]
+    public void AnEfficiencyOfOneBillionth_IsItsKey()
+    {
+        var text = File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml")).Replace("compute: 0.70", "compute: 1e-9");
+        var path = HardeningSupport.WriteTemp("gpu.yaml", text);
+        AssertLimitError(HardeningSupport.Run("simulate", "--hardware", path, "--poisson-rate", "1", "--poisson-requests", "50", "--no-plots", "--out", Cli.CliTestSupport.TempDir()),
+            "gpu.yaml:24:12: efficiency.compute: must be at least 0.001, got 1e-9");
+    }
+
+    [Test]
     public void LegalInputsThatAddUpPastTheLimit_EndWithAClearMessage()
     {
         // A request arriving 1.6 h before the limit, on a GPU whose every kernel launch takes the

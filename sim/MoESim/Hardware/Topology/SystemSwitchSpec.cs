@@ -7,5 +7,5 @@ internal sealed record SystemSwitchSpec(string Name, double LatencySeconds)
 {
     public static SystemSwitchSpec Read(YamlMapReader map) => new(
         map.RequiredString("name"),
-        map.RequiredDouble("latency_us", positive: false) * Units.UnitConversions.SecondsPerMicrosecond);
+        map.RequiredDouble("latency_us", positive: false, max: ProfileLimits.MaxLatencyUs) * Units.UnitConversions.SecondsPerMicrosecond);
 }

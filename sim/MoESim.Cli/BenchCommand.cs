@@ -15,7 +15,7 @@ internal static class BenchCommand
         var accelerator = new Option<string>("--accelerator") { Description = "cpu, cuda or auto (CUDA when an NVIDIA GPU is present)", DefaultValueFactory = _ => "auto" };
         var quick = new Option<bool>("--quick") { Description = "Small shapes and short timing (about 1-2 minutes on the CPU accelerator); same as --size quick" };
         var size = new Option<string>("--size") { Description = "quick, medium (model dimensions / 4) or full (real dimensions)", DefaultValueFactory = _ => "full" };
-        var outDir = new Option<string>("--out") { Description = "Folder for <device>-<date>.yaml and .csv", DefaultValueFactory = _ => InputResolver.Shipped(MeasuredFolder) };
+        var outDir = new Option<string>("--out") { Description = "Folder for <device>-<date>.yaml and .csv", DefaultValueFactory = _ => InputResolver.Shipped(MeasuredFolder) }.WritableFolder();
         var models = new Option<string>("--models") { Description = "Folder of model YAML files whose shapes the grid uses", DefaultValueFactory = _ => InputResolver.Shipped("models") };
         var date = new Option<string>("--date") { Description = "Date for file names and sources, yyyy-mm-dd (default: today, UTC)" };
         var command = new Command("bench", "Measure GEMM, GEMV, streaming, SwiGLU/grouped expert FFN, gather/combine and decode attention kernels with ILGPU, fit per-family time models, write a measured profile")

@@ -10,7 +10,7 @@ internal static class ModelCommand
     public static Command Build()
     {
         var config = new Argument<string>("config") { Description = "Path of a Hugging Face config.json (Mixtral, DeepSeek-V2/V3, Qwen3-MoE, OLMoE, Llama)" };
-        var outPath = new Option<string?>("--out") { Description = "YAML file to write (default models/NAME.yaml)" };
+        var outPath = new Option<string?>("--out") { Description = "YAML file to write (default models/NAME.yaml)" }.WritableFile();
         var name = new Option<string?>("--name") { Description = "Model name (default: the config's folder name)" };
         var import = new Command("import", "Convert a Hugging Face config.json into models/*.yaml") { config, outPath, name };
         import.SetAction(parse =>

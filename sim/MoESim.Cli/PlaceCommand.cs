@@ -25,21 +25,21 @@ internal static class PlaceCommand
         var system = new Option<string>("--system") { Description = "System profile name (hardware-profiles/systems/NAME.yaml) or YAML path", Required = true };
         var model = new Option<string>("--model") { Description = "Model name (models/NAME.yaml) or YAML path; its shape must match the trace", DefaultValueFactory = _ => "deepseek-v3" };
         var strategy = new Option<string>("--strategy") { Description = $"Strategy whose placement is written: {string.Join(", ", PlacementStrategies.Names)}", DefaultValueFactory = _ => "ilp" };
-        var replicas = new Option<int>("--replicas") { Description = "Extra expert copies per layer for greedy and ILP (EPLB redundant experts)", DefaultValueFactory = _ => 0 };
-        var holdout = new Option<double>("--holdout") { Description = "Share of requests (last in the trace) held out for scoring, [0, 1)", DefaultValueFactory = _ => 0.25 };
-        var timeLimit = new Option<double>("--time-limit") { Description = "ILP wall-clock budget over all layers, seconds", DefaultValueFactory = _ => 30 };
-        var workers = new Option<int>("--workers") { Description = "CP-SAT workers per solve: 1 repeats exactly when each layer ends on its deterministic budget (not on a loaded machine); more adds LNS workers, better placements on many cores but not repeatable", DefaultValueFactory = _ => 1 };
-        var batch = new Option<double>("--batch-tokens") { Description = "Tokens per device in one serving step", DefaultValueFactory = _ => 256 };
+        var replicas = new Option<int>("--replicas") { Description = "Extra expert copies per layer for greedy and ILP (EPLB redundant experts)", DefaultValueFactory = _ => 0 }.InRange(0);
+        var holdout = new Option<double>("--holdout") { Description = "Share of requests (last in the trace) held out for scoring, [0, 1)", DefaultValueFactory = _ => 0.25 }.InRange(0, 1, maxExclusive: true);
+        var timeLimit = new Option<double>("--time-limit") { Description = "ILP wall-clock budget over all layers, seconds", DefaultValueFactory = _ => 30 }.InRange(0, double.MaxValue, minExclusive: true);
+        var workers = new Option<int>("--workers") { Description = "CP-SAT workers per solve: 1 repeats exactly when each layer ends on its deterministic budget (not on a loaded machine); more adds LNS workers, better placements on many cores but not repeatable", DefaultValueFactory = _ => 1 }.InRange(1);
+        var batch = new Option<double>("--batch-tokens") { Description = "Tokens per device in one serving step", DefaultValueFactory = _ => 256 }.InRange(0, double.MaxValue, minExclusive: true);
         var path = new Option<string>("--token-path") { Description = "follow-experts (MoETuner) or return-to-origin (DP attention every layer)", DefaultValueFactory = _ => "follow-experts" };
-        var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of the synthetic router", DefaultValueFactory = _ => 1.2 };
-        var requests = new Option<int>("--synthetic-requests") { Description = "Requests of the synthetic trace", DefaultValueFactory = _ => 256 };
+        var zipf = new Option<double>("--zipf") { Description = "Zipf exponent of the synthetic router", DefaultValueFactory = _ => 1.2 }.InRange(0, 4);
+        var requests = new Option<int>("--synthetic-requests") { Description = "Requests of the synthetic trace", DefaultValueFactory = _ => 256 }.InRange(2);
         var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic trace", DefaultValueFactory = _ => 42UL };
-        var outDir = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => DefaultOut };
+        var outDir = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => DefaultOut }.WritableFolder();
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
-        var windows = new Option<int?>("--windows") { Description = "Also re-place with --strategy over N >= 2 consecutive windows of the held-out part, in time order (see --window-order): window w >= 1 is placed from window w-1, scored against the static placement, with the cost of moving expert weights (windows.csv, windows.png)" };
+        var windows = new Option<int?>("--windows") { Description = "Also re-place with --strategy over N >= 2 consecutive windows of the held-out part, in time order (see --window-order): window w >= 1 is placed from window w-1, scored against the static placement, with the cost of moving expert weights (windows.csv, windows.png)" }.InRange(2);
         var windowOrder = new Option<string?>("--window-order") { Description = "Time order of trace steps for --windows: file (as listed: serving order of a recorded trace; default) or iteration (by each request's step number, requests running together: for traces written request after request, such as trace gen's)" };
-        var stepsPerWindow = new Option<double?>("--steps-per-window") { Description = $"Serving steps one window stands for, over which a migration is amortised (with --windows; default {PlaceWindows.DefaultServingStepsPerWindow})" };
-        var simRequests = new Option<int>("--sim-requests") { Description = "Requests (512-token prompts, 16 output tokens, all queued at once) served end to end with each placement for sim_tokens_per_s, routed like the held-out part; 0 skips", DefaultValueFactory = _ => new SimulatedWorkload().Requests };
+        var stepsPerWindow = new Option<double?>("--steps-per-window") { Description = $"Serving steps one window stands for, over which a migration is amortised (with --windows; default {PlaceWindows.DefaultServingStepsPerWindow})" }.InRange(0, double.MaxValue, minExclusive: true);
+        var simRequests = new Option<int>("--sim-requests") { Description = "Requests (512-token prompts, 16 output tokens, all queued at once) served end to end with each placement for sim_tokens_per_s, routed like the held-out part; 0 skips", DefaultValueFactory = _ => new SimulatedWorkload().Requests }.InRange(0);
         var command = new Command("place", "Place experts on a system's devices (round-robin, greedy with replicas, ILP) and compare them on fit and held-out parts of a routing trace")
         {
             trace, system, model, strategy, replicas, holdout, timeLimit, workers, batch, path, zipf, requests, seed, outDir, noPlots, simRequests, windows, windowOrder, stepsPerWindow,

@@ -23,12 +23,12 @@ internal static class PlanCommand
         var workload = new WorkloadOptions();
         var hardware = new Option<string>("--hardware") { Description = "Comma-separated device profiles to try as single-device replicas (names or YAML paths); empty for none", DefaultValueFactory = _ => DefaultHardware };
         var systems = new Option<string?>("--systems") { Description = "Comma-separated multi-GPU system profiles to try as expert-parallel replicas (e.g. dgx-h100)" };
-        var tpot = new Option<double>("--tpot-slo-ms") { Description = "Most time per output token at the SLO percentile, ms", DefaultValueFactory = _ => 20 };
-        var ttft = new Option<double?>("--ttft-slo-ms") { Description = "Most time to first token at the SLO percentile, ms (default: no limit)" };
+        var tpot = new Option<double>("--tpot-slo-ms") { Description = "Most time per output token at the SLO percentile, ms", DefaultValueFactory = _ => 20 }.Finite();
+        var ttft = new Option<double?>("--ttft-slo-ms") { Description = "Most time to first token at the SLO percentile, ms (default: no limit)" }.Finite();
         var percentile = new Option<int>("--slo-percentile") { Description = "Percentile of all requests the limits apply to: 50, 90 or 99", DefaultValueFactory = _ => 90 };
         var maxReplicas = new Option<int>("--max-replicas") { Description = "Try 1 to N replicas of each candidate", DefaultValueFactory = _ => 4 };
-        var loadScale = new Option<double>("--load-scale") { Description = "Speed up the arrivals by this factor (the load of that many times the users)", DefaultValueFactory = _ => 1.0 };
-        var outDir = new Option<string>("--out") { Description = "Output folder for plan.csv, report.json and plots", DefaultValueFactory = _ => DefaultOut };
+        var loadScale = new Option<double>("--load-scale") { Description = "Speed up the arrivals by this factor (the load of that many times the users)", DefaultValueFactory = _ => 1.0 }.Finite();
+        var outDir = new Option<string>("--out") { Description = "Output folder for plan.csv, report.json and plots", DefaultValueFactory = _ => DefaultOut }.WritableFolder();
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
         var command = new Command("plan", "Capacity plan: the cheapest number of replicas of each device or system that meets a TPOT (and TTFT) objective for a workload (defaults: Mixtral-8x7B fp8, 1,000 Azure conversation requests, A100/H100/H200, TPOT p90 <= 20 ms)");
         workload.AddTo(command);

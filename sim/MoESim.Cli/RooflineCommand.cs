@@ -13,9 +13,9 @@ internal static class RooflineCommand
     {
         var model = new Option<string>("--model") { Description = "Model name or YAML path", DefaultValueFactory = _ => SimulateCommand.DefaultModel };
         var hardware = new Option<string>("--hardware") { Description = "Device profile name or YAML path", DefaultValueFactory = _ => SimulateCommand.DefaultHardware };
-        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length of the prefill point (tokens)", DefaultValueFactory = _ => 2048 };
-        var context = new Option<int>("--context-tokens") { Description = "Context length of each decode sequence (tokens)", DefaultValueFactory = _ => 2048 };
-        var outDir = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "out/roofline" };
+        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length of the prefill point (tokens)", DefaultValueFactory = _ => 2048 }.InRange(1);
+        var context = new Option<int>("--context-tokens") { Description = "Context length of each decode sequence (tokens)", DefaultValueFactory = _ => 2048 }.InRange(1);
+        var outDir = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "out/roofline" }.WritableFolder();
         var command = new Command("roofline", "Draw a log-log roofline of a device with a model's operators for prefill and decode batch sizes 1..1024")
         {
             model, hardware, prompt, context, outDir,

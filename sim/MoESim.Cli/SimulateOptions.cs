@@ -18,11 +18,11 @@ internal sealed class SimulateOptions
     private readonly WorkloadOptions _workload = new();
     private readonly Option<string?> _scenario = new("--scenario") { Description = "Scenario YAML (scenarios/NAME.yaml, a name such as default, or a path; keys in scenarios/README.md): workload, model, hardware or system and serving policy. Options given explicitly override the file" };
     private readonly Option<string> _hardware = new("--hardware") { Description = "Device profile name (hardware-profiles/NAME.yaml) or YAML path", DefaultValueFactory = _ => SimulateCommand.DefaultHardware };
-    private readonly Option<string> _outDir = new("--out") { Description = "Output folder for report.json, CSV tables and plots", DefaultValueFactory = _ => SimulateCommand.DefaultOut };
+    private readonly Option<string> _outDir = new Option<string>("--out") { Description = "Output folder for report.json, CSV tables and plots", DefaultValueFactory = _ => SimulateCommand.DefaultOut }.WritableFolder();
     private readonly Option<bool> _timeline = new("--timeline") { Description = "Also write timeline.json (Chrome trace events; open in Perfetto)" };
     private readonly Option<bool> _noPlots = new("--no-plots") { Description = "Skip PNG/SVG plots" };
     private readonly Option<string?> _system = new("--system") { Description = "Multi-GPU system profile (e.g. systems/dgx-h100): expert-parallel serving instead of one device; --hardware is then unused" };
-    private readonly Option<int> _tensorParallel = new("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _tensorParallel = new Option<int>("--tensor-parallel") { Description = "With --system: GPUs per attention tensor-parallel group", DefaultValueFactory = _ => 1 }.InRange(1);
     private readonly Option<string?> _placement = new("--placement") { Description = "With --system: expert placement YAML (as written by moesim place); default contiguous blocks" };
     private readonly Option<string> _allToAll = new("--all-to-all") { Description = "With --system: how dispatch/combine cross machines: rail (to the same-index GPU there, then NVLink; DeepEP normal kernels) or direct (one flow per GPU pair)", DefaultValueFactory = _ => ExpertParallelPolicy.Rail };
     private readonly Option<string> _collectiveModel = new("--collective-model") { Description = "With --system: how collectives are timed: flows (max-min fair flows per transfer), aggregated (per-link loads, one event per collective) or auto (flows up to 32 GPUs, aggregated above)", DefaultValueFactory = _ => ExpertParallelPolicy.AutoModel };

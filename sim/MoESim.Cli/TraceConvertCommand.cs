@@ -9,7 +9,7 @@ internal static class TraceConvertCommand
     public static Command Create()
     {
         var input = new Argument<string>("in") { Description = $"Trace to read ({RoutingTraceFiles.ReadableExtensions})" };
-        var output = new Argument<string>("out") { Description = $"Trace to write ({RoutingTraceFiles.WritableExtensions}); appears only when complete" };
+        var output = new Argument<string>("out") { Description = $"Trace to write ({RoutingTraceFiles.WritableExtensions}); appears only when complete" }.WritableFile();
         var command = new Command("convert", "Convert an expert-selection trace between formats (validating it on the way)") { input, output };
         command.SetAction(parse =>
         {

@@ -20,27 +20,27 @@ internal static class TraceGenCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "Model name (models/NAME.yaml) or YAML path; gives the trace shape (optional with --fit or --params)" };
-        var requests = new Option<int>("--requests") { Description = "Requests to generate (with --request-trace: use the first N; 0 = all)", DefaultValueFactory = _ => 100 };
+        var requests = new Option<int>("--requests") { Description = "Requests to generate (with --request-trace: use the first N; 0 = all)", DefaultValueFactory = _ => 100 }.InRange(0);
         var requestTrace = new Option<string?>("--request-trace") { Description = "Request trace CSV giving prompt/output lengths (else Poisson requests of fixed lengths)" };
-        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length of generated requests, tokens", DefaultValueFactory = _ => 512 };
-        var output = new Option<int>("--output-tokens") { Description = "Output length of generated requests, tokens (decode steps = this − 1)", DefaultValueFactory = _ => 128 };
+        var prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length of generated requests, tokens", DefaultValueFactory = _ => 512 }.InRange(1);
+        var output = new Option<int>("--output-tokens") { Description = "Output length of generated requests, tokens (decode steps = this − 1)", DefaultValueFactory = _ => 128 }.InRange(1);
         var seed = new Option<ulong>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 42UL };
-        var zipf = new Option<double?>("--zipf") { Description = "Zipf exponent of expert popularity, both phases, [0, 4] (default 0)" };
-        var locality = new Option<double?>("--locality") { Description = "Probability a token keeps the previous token's expert per slot, both phases, [0, 1) (default 0)" };
-        var affinity = new Option<double?>("--affinity") { Description = "Probability a slot follows its previous-layer expert's successor set, both phases, [0, 1] (default 0)" };
-        var pz = new Option<double?>("--prefill-zipf") { Description = "Override --zipf for prompt tokens" };
-        var pl = new Option<double?>("--prefill-locality") { Description = "Override --locality for prompt tokens" };
-        var pa = new Option<double?>("--prefill-affinity") { Description = "Override --affinity for prompt tokens" };
-        var dz = new Option<double?>("--decode-zipf") { Description = "Override --zipf for generated tokens" };
-        var dl = new Option<double?>("--decode-locality") { Description = "Override --locality for generated tokens" };
-        var da = new Option<double?>("--decode-affinity") { Description = "Override --affinity for generated tokens" };
-        var successors = new Option<int?>("--successors") { Description = "Successor-set size m per expert (cross-layer affinity), 1..experts (default 2)" };
-        var chunk = new Option<int?>("--chunk-tokens") { Description = "Prompt tokens per prefill step (default 512)" };
+        var zipf = new Option<double?>("--zipf") { Description = "Zipf exponent of expert popularity, both phases, [0, 4] (default 0)" }.Finite();
+        var locality = new Option<double?>("--locality") { Description = "Probability a token keeps the previous token's expert per slot, both phases, [0, 1) (default 0)" }.Finite();
+        var affinity = new Option<double?>("--affinity") { Description = "Probability a slot follows its previous-layer expert's successor set, both phases, [0, 1] (default 0)" }.Finite();
+        var pz = new Option<double?>("--prefill-zipf") { Description = "Override --zipf for prompt tokens" }.Finite();
+        var pl = new Option<double?>("--prefill-locality") { Description = "Override --locality for prompt tokens" }.Finite();
+        var pa = new Option<double?>("--prefill-affinity") { Description = "Override --affinity for prompt tokens" }.Finite();
+        var dz = new Option<double?>("--decode-zipf") { Description = "Override --zipf for generated tokens" }.Finite();
+        var dl = new Option<double?>("--decode-locality") { Description = "Override --locality for generated tokens" }.Finite();
+        var da = new Option<double?>("--decode-affinity") { Description = "Override --affinity for generated tokens" }.Finite();
+        var successors = new Option<int?>("--successors") { Description = "Successor-set size m per expert (cross-layer affinity), 1..experts (default 2)" }.InRange(1);
+        var chunk = new Option<int?>("--chunk-tokens") { Description = "Prompt tokens per prefill step (default 512)" }.InRange(1);
         var histogram = new Option<string?>("--histogram") { Description = "CSV of popularity weights: one line per MoE layer (or one for all), one weight per expert; replaces Zipf" };
         var parameters = new Option<string?>("--params") { Description = "Generator parameters JSON (as written by --fit); options given on the command line override it" };
         var fit = new Option<string?>("--fit") { Description = "Fit the parameters to this trace (.moetrace, .jsonl, .csv) and generate with them" };
-        var paramsOut = new Option<string?>("--params-out") { Description = "Where --fit writes the fitted parameters (default: OUT with extension .params.json)" };
-        var outFile = new Option<string>("--out") { Description = "Trace to write: .moetrace (binary) or .jsonl", Required = true };
+        var paramsOut = new Option<string?>("--params-out") { Description = "Where --fit writes the fitted parameters (default: OUT with extension .params.json)" }.WritableFile();
+        var outFile = new Option<string>("--out") { Description = "Trace to write: .moetrace (binary) or .jsonl", Required = true }.WritableFile();
         var command = new Command("gen", "Generate a synthetic expert-selection trace (seeded; popularity, locality, affinity, prefill/decode)")
         {
             model, requests, requestTrace, prompt, output, seed, zipf, locality, affinity, pz, pl, pa, dz, dl, da, successors, chunk, histogram, parameters, fit, paramsOut, outFile,

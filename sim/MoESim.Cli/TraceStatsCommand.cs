@@ -21,10 +21,10 @@ internal static class TraceStatsCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "Trace file (.moetrace, .jsonl or .csv)" };
-        var outDir = new Option<string>("--out") { Description = "Output folder for stats.json, CSV tables and plots", DefaultValueFactory = _ => "out/trace-stats" };
-        var layerPair = new Option<int>("--layer-pair") { Description = "Layer L whose affinity matrix (L to L+1) is written and plotted", DefaultValueFactory = _ => 0 };
-        var sample = new Option<double?>("--sample-fraction") { Description = "Fraction of requests in the expensive statistics (0, 1]; default 1 up to 4 MiB of trace, else 4 MiB / size" };
-        var topM = new Option<int>("--top-m") { Description = "m of the top-m affinity coverage", DefaultValueFactory = _ => 2 };
+        var outDir = new Option<string>("--out") { Description = "Output folder for stats.json, CSV tables and plots", DefaultValueFactory = _ => "out/trace-stats" }.WritableFolder();
+        var layerPair = new Option<int>("--layer-pair") { Description = "Layer L whose affinity matrix (L to L+1) is written and plotted", DefaultValueFactory = _ => 0 }.InRange(0);
+        var sample = new Option<double?>("--sample-fraction") { Description = "Fraction of requests in the expensive statistics (0, 1]; default 1 up to 4 MiB of trace, else 4 MiB / size" }.InRange(0, 1, minExclusive: true);
+        var topM = new Option<int>("--top-m") { Description = "m of the top-m affinity coverage", DefaultValueFactory = _ => 2 }.InRange(1);
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip PNG/SVG plots" };
         var command = new Command("stats", "Measure an expert-selection trace: imbalance, locality, LRU/LFU hit rates, reuse distance, affinity, distinct experts per batch")
         {

@@ -13,7 +13,7 @@ internal static class ValidateCommand
     public static Command Build()
     {
         var measured = new Option<string?>("--measured") { Description = "Measured profile YAML (its .csv must sit beside it); default: the newest in hardware-profiles/measured" };
-        var outDir = new Option<string>("--out") { Description = "Output folder for validation.csv, validation.md and the parity plot", DefaultValueFactory = _ => "out/validate" };
+        var outDir = new Option<string>("--out") { Description = "Output folder for validation.csv, validation.md and the parity plot", DefaultValueFactory = _ => "out/validate" }.WritableFolder();
         var command = new Command("validate", "Compare the cost model's predictions from a measured profile with the measured kernel times: error table, CSV, markdown and parity plot")
         {
             measured, outDir,

@@ -19,19 +19,19 @@ internal sealed class WorkloadOptions
 
     private readonly Option<string> _model = new("--model") { Description = "Model name (models/NAME.yaml) or YAML path", DefaultValueFactory = _ => DefaultModel };
     private readonly Option<string?> _requests = new("--requests") { Description = $"Request trace CSV (MoESim, Azure or Splitwise layout); default {DefaultRequests}" };
-    private readonly Option<int?> _maxRequests = new("--max-requests") { Description = "Use only the first N requests of the trace" };
-    private readonly Option<double?> _poisson = new("--poisson-rate") { Description = "Generate Poisson arrivals at this rate (requests/s) instead of reading a trace" };
-    private readonly Option<int> _poissonCount = new("--poisson-requests") { Description = "Number of generated requests", DefaultValueFactory = _ => 200 };
-    private readonly Option<int> _prompt = new("--prompt-tokens") { Description = "Prompt length of generated requests (tokens)", DefaultValueFactory = _ => 512 };
-    private readonly Option<int> _output = new("--output-tokens") { Description = "Output length of generated requests (tokens)", DefaultValueFactory = _ => 128 };
+    private readonly Option<int?> _maxRequests = new Option<int?>("--max-requests") { Description = "Use only the first N requests of the trace" }.InRange(1);
+    private readonly Option<double?> _poisson = new Option<double?>("--poisson-rate") { Description = "Generate Poisson arrivals at this rate (requests/s) instead of reading a trace" }.InRange(0, double.MaxValue, minExclusive: true);
+    private readonly Option<int> _poissonCount = new Option<int>("--poisson-requests") { Description = "Number of generated requests", DefaultValueFactory = _ => 200 }.InRange(1);
+    private readonly Option<int> _prompt = new Option<int>("--prompt-tokens") { Description = "Prompt length of generated requests (tokens)", DefaultValueFactory = _ => 512 }.InRange(1);
+    private readonly Option<int> _output = new Option<int>("--output-tokens") { Description = "Output length of generated requests (tokens)", DefaultValueFactory = _ => 128 }.InRange(1);
     private readonly Option<string?> _weightDtype = new("--weight-dtype") { Description = $"Override the model's weight data type ({DataTypes.AcceptedNames})" };
-    private readonly Option<double> _zipf = new("--zipf") { Description = "Zipf exponent of expert popularity for the synthetic router (0 = uniform)", DefaultValueFactory = _ => 0.0 };
+    private readonly Option<double> _zipf = new Option<double>("--zipf") { Description = "Zipf exponent of expert popularity for the synthetic router (0 = uniform)", DefaultValueFactory = _ => 0.0 }.InRange(0, 4);
     private readonly Option<string?> _trace = new("--trace") { Description = "Expert-selection trace to replay (.jsonl, .moetrace or .csv; shape must match the model) instead of the synthetic router" };
     private readonly Option<string?> _routerParams = new("--router-params") { Description = "Synthetic router v2 parameters (params.json from `trace gen`/`trace gen --fit`: popularity, locality, affinity per phase); --seed replaces the file's seed" };
     private readonly Option<ulong> _seed = new("--seed") { Description = "Seed for every random choice", DefaultValueFactory = _ => 42UL };
-    private readonly Option<int> _maxTokens = new("--max-batch-tokens") { Description = "Token budget per forward pass", DefaultValueFactory = _ => 8192 };
-    private readonly Option<int> _maxSeqs = new("--max-seqs") { Description = "Most sequences running at once", DefaultValueFactory = _ => 256 };
-    private readonly Option<double> _memUtil = new("--memory-utilization") { Description = "Fraction of device memory for weights and KV cache", DefaultValueFactory = _ => 0.9 };
+    private readonly Option<int> _maxTokens = new Option<int>("--max-batch-tokens") { Description = "Token budget per forward pass", DefaultValueFactory = _ => 8192 }.InRange(1);
+    private readonly Option<int> _maxSeqs = new Option<int>("--max-seqs") { Description = "Most sequences running at once", DefaultValueFactory = _ => 256 }.InRange(1);
+    private readonly Option<double> _memUtil = new Option<double>("--memory-utilization") { Description = "Fraction of device memory for weights and KV cache", DefaultValueFactory = _ => 0.9 }.InRange(0, 1, minExclusive: true);
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

@@ -33,7 +33,7 @@ public class ExpertPlacementYamlTests
         Assert.That(ExpertPlacementYamlWriter.ToYaml(back), Is.EqualTo(File.ReadAllText(path)));
     }
 
-    private const string Header = "strategy: test\nnum_devices: 2\nnum_moe_layers: 1\nnum_experts: 3\nlayers:\n  - layer: 0\n    experts:\n";
+    private const string Header = "strategy: manual\nnum_devices: 2\nnum_moe_layers: 1\nnum_experts: 3\nlayers:\n  - layer: 0\n    experts:\n";
 
     [TestCase("      0: [0]\n      2: [1]\n", "p.yaml:8:7: layers[0].experts: expert 1 not placed")]
     [TestCase("      0: [0]\n      1: [5]\n      2: [1]\n", "p.yaml:9:11: layers[0].experts.1.devices: device 5 does not exist (the system has devices 0..1)")]

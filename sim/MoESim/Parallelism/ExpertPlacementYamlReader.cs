@@ -15,6 +15,12 @@ public static class ExpertPlacementYamlReader
 {
     private const double WeightSumTolerance = 1e-6;
 
+    /// <summary>
+    /// Values the <c>strategy</c> key may take: the strategies <c>moesim place</c> writes, the
+    /// simulator's contiguous default, and <c>manual</c> for a placement written by hand.
+    /// </summary>
+    public static IReadOnlyList<string> KnownStrategies { get; } = ["contiguous", "round-robin", "greedy", "ilp", "manual"];
+
     /// <summary>Loads and validates <paramref name="path"/>.</summary>
     public static ExpertPlacement Load(string path, ExpertPlacementLimits? limits = null)
     {
@@ -25,6 +31,8 @@ public static class ExpertPlacementYamlReader
         var errors = new InputErrorList();
         var top = new YamlMapReader(root, loader, file, "", errors);
         var strategy = top.OptionalString("strategy") ?? "file";
+        if (top.Has("strategy") && !KnownStrategies.Contains(strategy, StringComparer.Ordinal))
+            top.Error("strategy", $"unknown strategy '{strategy}' (expected one of {string.Join(", ", KnownStrategies)})");
         var devices = top.RequiredInt("num_devices", min: 1);
         var layers = top.RequiredInt("num_moe_layers", min: 1, max: 100_000);
         var experts = top.RequiredInt("num_experts", min: 1, max: 65_535);

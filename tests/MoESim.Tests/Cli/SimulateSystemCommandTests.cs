@@ -85,14 +85,14 @@ public class SimulateSystemCommandTests
         var dir = CliTestSupport.TempDir();
         var packed = Enumerable.Range(0, 32).Select(_ => Enumerable.Range(0, 8).Select(e => (IReadOnlyList<ExpertReplica>)new[] { new ExpertReplica(e / 2, 1.0) }).ToArray()).ToArray();
         var yaml = Path.Combine(dir, "packed.yaml");
-        ExpertPlacementYamlWriter.Save(yaml, new ExpertPlacement(8, packed, "packed"));
+        ExpertPlacementYamlWriter.Save(yaml, new ExpertPlacement(8, packed, "manual"));
         var (exit, stdout, stderr) = CliTestSupport.Run("simulate", "--system", "dgx-h100", "--model", "mixtral-8x7b", "--placement", yaml,
             "--poisson-rate", "100", "--poisson-requests", "4", "--prompt-tokens", "64", "--output-tokens", "4", "--no-plots", "--out", dir);
         Assert.That(exit, Is.EqualTo(0), stderr);
-        Assert.That(stdout, Does.Contain("packed placement"));
+        Assert.That(stdout, Does.Contain("manual placement"));
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
         var inputs = report.RootElement.GetProperty("inputs");
-        Assert.That(inputs.GetProperty("placement").GetString(), Is.EqualTo("packed"));
+        Assert.That(inputs.GetProperty("placement").GetString(), Is.EqualTo("manual"));
         Assert.That(inputs.GetProperty("placement_file").GetString(), Is.EqualTo(yaml));
         var pairs = report.RootElement.GetProperty("expert_parallel").GetProperty("device_token_expert_pairs").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         Assert.That(pairs.Take(4), Is.All.GreaterThan(0));

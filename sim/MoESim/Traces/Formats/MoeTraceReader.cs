@@ -30,6 +30,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
     private long _nextChunkOffset;
     private bool _seeked;
     private bool _finished;
+    private readonly HeaderTotals _totals = new();
 
     /// <summary>Opens <paramref name="path"/> and checks its header.</summary>
     public MoeTraceReader(string path)
@@ -132,6 +133,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         if (_stepInChunk == _stepsInChunk && _position != _payloadLength)
             throw Error(_chunkOffset, -1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
         StepsRead++;
+        _totals.Add(request, tokens, prefill);
         step = new PackedRoutingStep(request, iteration, first, tokens, prefill, _idBytes, ids, weights);
         return true;
     }
@@ -175,6 +177,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         if (_stepInChunk == _stepsInChunk && _position != _payloadLength)
             throw Error(_chunkOffset, -1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
         StepsRead++;
+        _totals.Add(request, tokens, prefill);
         return true;
     }
 
@@ -222,6 +225,7 @@ public sealed class MoeTraceReader : ISeekableTraceReader
         if (_seeked) return;
         if (ChunksRead != Header.Chunks || StepsRead != Header.Steps)
             throw Error(endOffset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {ChunksRead} chunks and {StepsRead} steps");
+        _totals.Check(Path, Header);
     }
 
     private InputException Error(long chunkOffset, int step, string field, string problem)

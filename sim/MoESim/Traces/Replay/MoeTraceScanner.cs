@@ -35,6 +35,7 @@ internal sealed class MoeTraceScanner : IDisposable
     private int _position;
     private int _stepsInChunk;
     private long _nextChunkOffset;
+    private readonly HeaderTotals _totals = new();
 
     /// <summary>Scans <paramref name="path"/>, whose header (already read and checked) is <paramref name="header"/>.</summary>
     public MoeTraceScanner(string path, MoeTraceHeader header)
@@ -91,6 +92,7 @@ internal sealed class MoeTraceScanner : IDisposable
         if (StepInChunk == _stepsInChunk - 1 && _position != _payloadLength)
             throw Error(-1, "payload", $"{_payloadLength - _position} bytes left over after the chunk's {_stepsInChunk} steps");
         Steps++;
+        _totals.Add(request, tokens, (packed & 1) != 0);
         return true;
     }
 
@@ -143,6 +145,7 @@ internal sealed class MoeTraceScanner : IDisposable
         {
             if (Chunks != Header.Chunks || Steps != Header.Steps)
                 throw ErrorAt(chunk.Offset, -1, "end of file", $"truncated: the header lists {Header.Chunks} chunks and {Header.Steps} steps, the file ends after {Chunks} chunks and {Steps} steps");
+            _totals.Check(Path, Header);
             return false;
         }
         ChunkOffset = chunk.Offset;

@@ -1,3 +1,4 @@
+using MoESim.Config;
 using MoESim.Randomness;
 using MoESim.Tests.Config;
 using MoESim.Traces;
@@ -119,10 +120,11 @@ public class ReplaySummaryRandomTests
     }
 
     /// <summary>
-    /// Over budget the router counts token by token: from the header's counts up front (100 bytes),
-    /// or part-way through the pass when the header undercounts requests and decode tokens (500
-    /// bytes; 1,152: room for the 6 requests' first/last positions, 3 layers × 8 experts × 8 bytes
-    /// each, but not for their decode masks).
+    /// Over budget the router counts token by token: from the header's counts up front (100 bytes).
+    /// A header that undercounts requests and decode tokens makes the pass fall back part-way
+    /// (500 bytes; 1,152: room for the 6 requests' first/last positions, 3 layers × 8 experts ×
+    /// 8 bytes each, but not for their decode masks), and at the end of the file the wrong counts
+    /// are an input error, as in every reader of the format (issue 12).
     /// </summary>
     [TestCase(100, false)]
     [TestCase(500, true)]
@@ -142,6 +144,12 @@ public class ReplaySummaryRandomTests
             File.WriteAllBytes(path, bytes);
         }
         var requests = Enumerable.Range(0, 8).Select(i => new Request(i, 0, 1 + random.NextInt(60), 1 + random.NextInt(30))).ToArray();
+        if (headerUndercounts)
+        {
+            var ex = Assert.Throws<InputException>(() => TraceReplayRouter.Open(path, "random", 3, 8, 2, requests, TraceReplayRouter.DefaultCacheSelections, false, budgetBytes).Dispose());
+            Assert.That(ex!.Message, Does.Contain("header requests: the header says 1, the chunks hold 6"));
+            return;
+        }
         var reference = new ReplayReference(path, requests);
         using var router = TraceReplayRouter.Open(path, "random", 3, 8, 2, requests, TraceReplayRouter.DefaultCacheSelections, false, budgetBytes);
         var batch = new RoutingBatch();

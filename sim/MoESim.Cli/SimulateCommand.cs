@@ -38,6 +38,7 @@ internal static class SimulateCommand
                 {
                     var systemPath = setup.SystemPath!;
                     var experts = ep.PlacementPath is null ? null : SimulateSystemRunner.LoadPlacement(ep.PlacementPath, setup.Options, systemPath);
+                    SimulateSystemRunner.WarnIdleGpus(setup.Options, systemPath, experts, parse.InvocationConfiguration.Error);
                     SimulateSystemRunner.Run(setup.Options, systemPath, experts, ep.PlacementPath, ep.ToConfig(setup.Options.Serving), folder,
                         plots, output, setup.ScenarioFile);
                     break;

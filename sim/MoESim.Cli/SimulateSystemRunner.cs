@@ -47,6 +47,33 @@ internal static class SimulateSystemRunner
     }
 
     /// <summary>
+    /// Writes a warning to <paramref name="error"/> when the expert-parallel degree (the system's
+    /// GPU count) exceeds the model's experts per layer so that some GPUs hold no expert under
+    /// <paramref name="placement"/> (null: the contiguous default). Such a run is legal, since
+    /// those GPUs still run attention and a placement with replicas can fill them, so it is a
+    /// warning and not an error; but a user who asked for 32 GPUs should hear that 24 idle through
+    /// every MoE layer. Returns the number of GPUs without an expert.
+    /// </summary>
+    public static int WarnIdleGpus(SimulationOptions options, string systemPath, ExpertPlacement? placement, TextWriter error)
+    {
+        var model = SimulationRunner.LoadModel(options);
+        if (model.Moe is not { } moe) return 0;
+        var devices = SystemProfileLoader.Load(systemPath).DeviceCount;
+        if (devices <= moe.NumExperts) return 0;
+        placement ??= ExpertPlacement.Contiguous(model.NumMoeLayers, moe.NumExperts, devices);
+        var holds = new bool[placement.NumDevices];
+        for (var layer = 0; layer < placement.NumMoeLayers; layer++)
+            for (var expert = 0; expert < placement.NumExperts; expert++)
+                foreach (var replica in placement.Replicas(layer, expert))
+                    holds[replica.Device] = true;
+        var idle = holds.Count(h => !h);
+        if (idle == 0) return 0;
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"moesim: warning: expert-parallel degree {placement.NumDevices} is larger than {model.Name}'s {moe.NumExperts} experts per layer: {idle} of {placement.NumDevices} GPUs hold no expert and only run attention; give a --placement with replicas (moesim place --replicas N) or use a system with at most {moe.NumExperts} GPUs"));
+        return idle;
+    }
+
+    /// <summary>
     /// Simulates, writes outputs into <paramref name="folder"/> and prints a summary;
     /// <paramref name="placementFile"/> (the YAML <paramref name="placement"/> came from, null for
     /// the contiguous default) and <paramref name="scenarioFile"/> (the scenario the run came from,

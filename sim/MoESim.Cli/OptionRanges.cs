@@ -40,19 +40,19 @@ internal static class OptionRanges
     public static Option<double?> Finite(this Option<double?> option) =>
         option.InRange(double.MinValue, double.MaxValue);
 
-    /// <summary>Accepts whole numbers in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    public static Option<int> InRange(this Option<int> option, int min, int max = int.MaxValue)
+    /// <summary>Accepts whole numbers in [<paramref name="min"/>, <paramref name="max"/>]; <paramref name="rule"/> words the range in the message when given.</summary>
+    public static Option<int> InRange(this Option<int> option, int min, int max = int.MaxValue, string? rule = null)
     {
-        option.Validators.Add(result => CheckInt(result, option.Name, Value<int>(result), min, max));
+        option.Validators.Add(result => CheckInt(result, option.Name, Value<int>(result), min, max, rule));
         return option;
     }
 
-    /// <summary>As <see cref="InRange(Option{int}, int, int)"/> for an option that may be left out.</summary>
+    /// <summary>As <see cref="InRange(Option{int}, int, int, string)"/> for an option that may be left out.</summary>
     public static Option<int?> InRange(this Option<int?> option, int min, int max = int.MaxValue)
     {
         option.Validators.Add(result =>
         {
-            if (Value<int?>(result) is { } value) CheckInt(result, option.Name, value, min, max);
+            if (Value<int?>(result) is { } value) CheckInt(result, option.Name, value, min, max, null);
         });
         return option;
     }
@@ -89,10 +89,10 @@ internal static class OptionRanges
         result.AddError($"{name}: must be {range}, got {text}");
     }
 
-    private static void CheckInt(OptionResult result, string name, int value, int min, int max)
+    private static void CheckInt(OptionResult result, string name, int value, int min, int max, string? rule)
     {
         if (value >= min && value <= max) return;
-        var range = max == int.MaxValue ? $"at least {min}" : $"in {min}..{max}";
+        var range = rule ?? (max == int.MaxValue ? $"at least {min}" : $"in {min}..{max}");
         result.AddError($"{name}: must be {range}, got {value}");
     }
 }

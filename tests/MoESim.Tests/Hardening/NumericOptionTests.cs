@@ -25,7 +25,7 @@ public class NumericOptionTests
     [TestCase("plan", "--tpot-slo-ms", "-Infinity", "--tpot-slo-ms: must be a finite number, got -Infinity")]
     [TestCase("place", "--holdout", "1", "--holdout: must be in [0, 1), got 1")]
     [TestCase("place", "--time-limit", "NaN", "--time-limit: must be a finite number, got NaN")]
-    [TestCase("place", "--sim-requests", "-1", "--sim-requests: must be at least 0, got -1")]
+    [TestCase("place", "--sim-requests", "-1", "--sim-requests: must be 0 (skip) or more, got -1")]
     [TestCase("trace gen", "--locality", "NaN", "--locality: must be a finite number, got NaN")]
     [TestCase("trace gen", "--decode-zipf", "NaN", "--decode-zipf: must be a finite number, got NaN")]
     [TestCase("trace stats", "--sample-fraction", "0", "--sample-fraction: must be in (0, 1], got 0")]

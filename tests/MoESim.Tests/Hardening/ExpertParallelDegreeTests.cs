@@ -12,7 +12,7 @@ public class ExpertParallelDegreeTests
     private static (int Exit, string Out, string Err, TimeSpan Took) Simulate(int gpus)
     {
         var text = File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "systems", "dgx-h100.yaml"))
-            .Replace("../h100-sxm.yaml", HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml"))
+            .Replace("../", HardeningSupport.RepoFile("hardware-profiles") + "/")
             .Replace("count: 8 ", $"count: {gpus} ");
         var system = HardeningSupport.WriteTemp("sys.yaml", text);
         return HardeningSupport.Run("simulate", "--system", system, "--model", "mixtral-8x7b", "--poisson-rate", "100", "--poisson-requests", "2",

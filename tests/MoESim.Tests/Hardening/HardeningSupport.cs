@@ -22,6 +22,14 @@ internal static class HardeningSupport
         return path;
     }
 
+    /// <summary>1-based number of the first line of <paramref name="text"/> that contains <paramref name="fragment"/>.</summary>
+    public static int LineOf(string text, string fragment)
+    {
+        var at = text.IndexOf(fragment, StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), fragment);
+        return text[..at].Count(c => c == '\n') + 1;
+    }
+
     /// <summary>Runs the CLI and returns its result and wall time.</summary>
     public static (int Exit, string Out, string Err, TimeSpan Took) Run(params string[] args)
     {

@@ -22,11 +22,11 @@ public class LinkBandwidthTests
     public void SystemLinkOfOneBytePerSecond_IsLocated()
     {
         var text = File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "systems", "dgx-h100.yaml"))
-            .Replace("../h100-sxm.yaml", HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml"))
+            .Replace("../", HardeningSupport.RepoFile("hardware-profiles") + "/")
             .Replace("bandwidth_gb_per_s: 450", "bandwidth_gb_per_s: 1e-9");
         var path = HardeningSupport.WriteTemp("sys.yaml", text);
         HardeningSupport.AssertBadInput(HardeningSupport.Run("simulate", "--system", path, "--poisson-rate", "1", "--poisson-requests", "5", "--no-plots", "--out", Cli.CliTestSupport.TempDir()), 10,
-            "sys.yaml:25:25: links[0].bandwidth_gb_per_s: must be at least 0.001, got 1e-9");
+            $"sys.yaml:{HardeningSupport.LineOf(text, "1e-9")}:25: links[0].bandwidth_gb_per_s: must be at least 0.001, got 1e-9");
     }
 
     [Test]
@@ -35,7 +35,7 @@ public class LinkBandwidthTests
         var text = File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml")).Replace("bandwidth_gb_per_s: 63", "bandwidth_gb_per_s: 1e-9");
         var path = HardeningSupport.WriteTemp("gpu.yaml", text);
         HardeningSupport.AssertBadInput(HardeningSupport.Run("roofline", "--hardware", path, "--out", Cli.CliTestSupport.TempDir()), 10,
-            "gpu.yaml:18:23: host_link.bandwidth_gb_per_s: must be at least 0.001, got 1e-9");
+            $"gpu.yaml:{HardeningSupport.LineOf(text, "1e-9")}:23: host_link.bandwidth_gb_per_s: must be at least 0.001, got 1e-9");
     }
 
     [Test]

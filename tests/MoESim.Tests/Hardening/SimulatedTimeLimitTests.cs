@@ -39,7 +39,7 @@ public class SimulatedTimeLimitTests
         var text = File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml")).Replace("compute: 0.70", "compute: 1e-9");
         var path = HardeningSupport.WriteTemp("gpu.yaml", text);
         AssertLimitError(HardeningSupport.Run("simulate", "--hardware", path, "--poisson-rate", "1", "--poisson-requests", "50", "--no-plots", "--out", Cli.CliTestSupport.TempDir()),
-            "gpu.yaml:24:12: efficiency.compute: must be at least 0.001, got 1e-9");
+            $"gpu.yaml:{HardeningSupport.LineOf(text, "1e-9")}:12: efficiency.compute: must be at least 0.001, got 1e-9");
     }
 
     [Test]

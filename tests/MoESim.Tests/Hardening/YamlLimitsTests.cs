@@ -7,15 +7,19 @@ namespace MoESim.Tests.Hardening;
 [NonParallelizable] // the CLI runs in the repository root
 public class YamlLimitsTests
 {
-    private static string Profile(string extra) =>
-        HardeningSupport.WriteTemp("gpu.yaml", File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml")) + extra);
+    private static string Base => File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml"));
+
+    // The line the appended text starts on.
+    private static int ExtraLine => Base.Count(c => c == '\n') + 1;
+
+    private static string Profile(string extra) => HardeningSupport.WriteTemp("gpu.yaml", Base + extra);
 
     [Test]
     public void DeepNesting_IsALocatedErrorNotAStackOverflow()
     {
         var path = Profile("a: " + new string('[', 30_000) + new string(']', 30_000) + "\n");
         HardeningSupport.AssertBadInput(HardeningSupport.Run("roofline", "--hardware", path, "--out", Cli.CliTestSupport.TempDir()), 5,
-            "gpu.yaml:31:", "nested more than 64 levels deep");
+            $"gpu.yaml:{ExtraLine}:67:", "nested more than 64 levels deep");
     }
 
     [Test]
@@ -34,6 +38,6 @@ public class YamlLimitsTests
     {
         var path = Profile("a: &x [1, *x]\n");
         HardeningSupport.AssertBadInput(HardeningSupport.Run("roofline", "--hardware", path, "--out", Cli.CliTestSupport.TempDir()), 5,
-            "gpu.yaml:31:11:", "alias *x refers to a node that contains it");
+            $"gpu.yaml:{ExtraLine}:11:", "alias *x refers to a node that contains it");
     }
 }

@@ -26,14 +26,17 @@ internal sealed class GuardedYamlParser : IParser
     private readonly HashSet<string> _openAnchors = new(StringComparer.Ordinal);
     private long _aliasExpandedNodes;
 
+    /// <summary>Wraps <paramref name="inner"/>; errors name <paramref name="file"/> (as displayed) with line and column.</summary>
     public GuardedYamlParser(IParser inner, string file)
     {
         _inner = inner;
         _file = file;
     }
 
+    /// <summary>The inner parser's current event.</summary>
     public ParsingEvent? Current => _inner.Current;
 
+    /// <summary>Moves to the next event; throws <see cref="InputException"/> when it passes a limit.</summary>
     public bool MoveNext()
     {
         if (!_inner.MoveNext()) return false;

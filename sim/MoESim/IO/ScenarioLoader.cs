@@ -96,6 +96,10 @@ public static class ScenarioLoader
                 PromptTokens = poissonMap.OptionalInt("prompt_tokens", min: 1) ?? defaults.PromptTokens,
                 OutputTokens = poissonMap.OptionalInt("output_tokens", min: 1) ?? defaults.OutputTokens,
             };
+            // Arrivals must fit the simulated clock (see SimTime.MaxSeconds); the mean span is checked here.
+            if ((poisson.Requests - 1) / poisson.RatePerSecond >= Units.SimTime.MaxSeconds)
+                poissonMap.Error("rate_per_s", string.Create(CultureInfo.InvariantCulture,
+                    $"{poisson.Requests} requests at {poisson.RatePerSecond:G4} requests/s arrive over about {(poisson.Requests - 1) / poisson.RatePerSecond:G4} s, past the latest simulated time, {Units.SimTime.LimitText}"));
             poissonMap.Finish();
         }
         if (map.Has("requests") && map.Has("poisson"))

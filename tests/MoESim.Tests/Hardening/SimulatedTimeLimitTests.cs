@@ -34,6 +34,15 @@ public class SimulatedTimeLimitTests
             "--poisson-rate: 200 requests at 1E-07 requests/s arrive over about 1.99E+09 s, past the latest simulated time, " + Limit);
 
     [Test]
+    public void AScenarioPoissonRateSoLowTheArrivalsPassTheLimit_IsItsKey()
+    {
+        var text = File.ReadAllText(HardeningSupport.RepoFile("scenarios", "poisson-zipf.yaml")).Replace("rate_per_s: 4", "rate_per_s: 1e-7");
+        var path = HardeningSupport.WriteTemp("scenario.yaml", text);
+        AssertLimitError(HardeningSupport.Run("simulate", "--scenario", path, "--no-plots", "--out", Cli.CliTestSupport.TempDir()),
+            $"scenario.yaml:{HardeningSupport.LineOf(text, "1e-7")}:17: workload.poisson.rate_per_s: 500 requests at 1E-07 requests/s arrive over about 4.99E+09 s, past the latest simulated time, " + Limit);
+    }
+
+    [Test]
     public void AnEfficiencyOfOneBillionth_IsItsKey()
     {
         var text = File.ReadAllText(HardeningSupport.RepoFile("hardware-profiles", "h100-sxm.yaml")).Replace("compute: 0.70", "compute: 1e-9");

@@ -56,7 +56,7 @@ public class PlaceWindowsCommandTests
     [TestCase("--windows: must be at least 2", "--windows", "1")]
     [TestCase("--windows: 1000 windows need at least 1000 steps, but the scored part (the last 8 of 32 requests) has 32", "--windows", "1000")]
     [TestCase("--steps-per-window: only applies with --windows N", "--steps-per-window", "100")]
-    [TestCase("--steps-per-window: must be a finite number greater than zero", "--windows", "2", "--steps-per-window", "0")]
+    [TestCase("--steps-per-window: must be greater than 0, got 0", "--windows", "2", "--steps-per-window", "0")]
     [TestCase("--window-order: expected file or iteration", "--windows", "2", "--window-order", "random")]
     public void BadWindowOptions_ExitWithCode2AndAClearMessage(string expected, params string[] options)
     {

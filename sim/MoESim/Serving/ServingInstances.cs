@@ -69,4 +69,24 @@ public static class ServingInstances
         var planner = new ExpertParallelPlanner(work, platform, timeModels, placement, router, requests, config);
         return new ServingInstance(platform.Simulator, requests, scheduler, kv, planner, memory.AsSystemPlan(), progress, progressEverySteps: 256) { Timeline = timeline };
     }
+
+    /// <summary>
+    /// An instance serving <paramref name="requests"/> pipeline-parallel over every device of
+    /// <paramref name="platform"/> (one stage each, contiguous layer blocks), with
+    /// <paramref name="microBatches"/> micro-batches per step; <paramref name="router"/> is null
+    /// only for a dense model.
+    /// </summary>
+    public static ServingInstance PipelineParallel(ModelWork work, Platform platform, IReadOnlyList<IOperatorTimeModel> timeModels,
+        IRoutingSource? router, IReadOnlyList<Request> requests, ServingConfig config, int microBatches, IProgress<double>? progress = null,
+        TimelineRecorder? timeline = null)
+    {
+        var problems = config.Validate().ToList();
+        if (problems.Count > 0)
+            throw new InputException(problems.Select(p => new InputError("serving options", 0, 0, p.Field, p.Problem)).ToList());
+        var planner = new PipelineParallelPlanner(work, platform, timeModels, router, microBatches);
+        var memory = PipelineParallelMemory.Plan(work, platform, planner.StageFirstLayers, config);
+        var kv = new MemoryPool("kv-cache", (long)memory.KvCacheBytes);
+        var scheduler = new ContinuousBatchScheduler(requests, config, kv, memory.KvBytesPerToken);
+        return new ServingInstance(platform.Simulator, requests, scheduler, kv, planner, memory, progress, progressEverySteps: 2048) { Timeline = timeline };
+    }
 }

@@ -43,6 +43,14 @@ internal static class SimulateCommand
                         plots, output, setup.ScenarioFile);
                     break;
                 }
+                case PipelineParallelPolicy pp:
+                {
+                    var run = ConsoleProgress.Run("Simulating", p => PipelineParallelSimulation.Run(setup.Options, setup.SystemPath!, pp.MicroBatches, p));
+                    if (setup.ScenarioFile is { } file)
+                        run = run with { EchoedInputs = new Dictionary<string, string>(run.EchoedInputs) { ["scenario"] = file } };
+                    SummaryPrinter.Print(run, WriteOutputs(run, folder, plots), output);
+                    break;
+                }
                 case SingleDevicePolicy:
                 {
                     var run = ConsoleProgress.Run("Simulating", p => SimulationRunner.Run(setup.Options, p));

@@ -156,7 +156,7 @@ public sealed class ScenarioCommandTests
     [Test]
     public void Unknown_policy_lists_the_known_ones() =>
         AssertBadScenario(Valid.Replace("name: expert-parallel", "name: offload"),
-            "9:9: policy.name: unknown policy 'offload' (known: single-device, expert-parallel)");
+            "9:9: policy.name: unknown policy 'offload' (known: single-device, expert-parallel, pipeline-parallel)");
 
     [Test]
     public void Policy_and_platform_must_match() =>

@@ -28,11 +28,13 @@ public sealed class ServingPolicyFactoryTests
     [Test]
     public void Every_known_name_creates_its_policy_with_defaults()
     {
-        Assert.That(ServingPolicyFactory.KnownNames, Is.EqualTo(new[] { "single-device", "expert-parallel" }));
+        Assert.That(ServingPolicyFactory.KnownNames, Is.EqualTo(new[] { "single-device", "expert-parallel", "pipeline-parallel" }));
         foreach (var name in ServingPolicyFactory.KnownNames)
             Assert.That(ServingPolicyFactory.Create(Policy(name)).Name, Is.EqualTo(name));
         Assert.That(ServingPolicyFactory.Create(Policy("single-device")), Is.EqualTo(new SingleDevicePolicy()));
         Assert.That(ServingPolicyFactory.Create(Policy("expert-parallel")), Is.EqualTo(new ExpertParallelPolicy()));
+        Assert.That(ServingPolicyFactory.Create(Policy("pipeline-parallel")), Is.EqualTo(new PipelineParallelPolicy()));
+        Assert.That(ServingPolicyFactory.Create(Policy("pipeline-parallel", ("micro_batches", "3"))), Is.EqualTo(new PipelineParallelPolicy { MicroBatches = 3 }));
         // The policy defaults are the command line's (and ExpertParallelConfig's) defaults.
         var config = new ExpertParallelPolicy().ToConfig(new ServingConfig());
         Assert.That(config, Is.EqualTo(new ExpertParallelConfig()));

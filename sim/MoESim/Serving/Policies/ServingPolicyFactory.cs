@@ -9,7 +9,7 @@ namespace MoESim.Serving.Policies;
 public static class ServingPolicyFactory
 {
     /// <summary>Every policy name a scenario may use, in documentation order.</summary>
-    public static IReadOnlyList<string> KnownNames { get; } = new[] { SingleDevicePolicy.PolicyName, ExpertParallelPolicy.PolicyName };
+    public static IReadOnlyList<string> KnownNames { get; } = new[] { SingleDevicePolicy.PolicyName, ExpertParallelPolicy.PolicyName, PipelineParallelPolicy.PolicyName };
 
     /// <summary>Whether <paramref name="name"/> is a known policy.</summary>
     public static bool IsKnown(string name) => KnownNames.Contains(name, StringComparer.Ordinal);
@@ -26,6 +26,7 @@ public static class ServingPolicyFactory
     {
         SingleDevicePolicy.PolicyName => SingleDevicePolicy.Parameters,
         ExpertParallelPolicy.PolicyName => ExpertParallelPolicy.Parameters,
+        PipelineParallelPolicy.PolicyName => PipelineParallelPolicy.Parameters,
         _ => throw new InputException("policy", "name", UnknownNameProblem(name)),
     };
 
@@ -65,6 +66,7 @@ public static class ServingPolicyFactory
         {
             SingleDevicePolicy.PolicyName => new SingleDevicePolicy(),
             ExpertParallelPolicy.PolicyName => ExpertParallelPolicy.From(policy.Parameters),
+            PipelineParallelPolicy.PolicyName => PipelineParallelPolicy.From(policy.Parameters),
             _ => throw new InputException("policy", "name", UnknownNameProblem(policy.Name)),
         };
     }

@@ -89,7 +89,7 @@ internal static class SimulateCommand
         }
         if (plots)
         {
-            foreach (var chart in ServingCharts.Save(run.TimeSeries, $"{run.Model.Name} on {run.Device.Name}", folder))
+            foreach (var chart in ServingCharts.Save(run.TimeSeries, $"{run.Model.Name} on {run.PlatformDescription}", folder))
             {
                 files.Add(chart.PngPath);
                 files.Add(chart.SvgPath);

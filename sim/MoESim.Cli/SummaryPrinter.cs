@@ -13,7 +13,7 @@ internal static class SummaryPrinter
     {
         var console = CreateConsole(output);
         var m = run.Metrics;
-        console.MarkupLine(Markup.Escape($"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({DataTypesName(run)} weights) on {run.Device.Name}, {m.Requests} requests, {run.RouterDescription}"));
+        console.MarkupLine(Markup.Escape($"MoESim {ReportWriter.ToolVersion}: {run.Model.Name} ({DataTypesName(run)} weights) on {run.PlatformDescription}, {m.Requests} requests, {run.RouterDescription}"));
         PrintServing(console, m);
         console.MarkupLine(Markup.Escape($"wrote: {DisplayPath.Join(files)}"));
     }

@@ -17,4 +17,10 @@ public sealed record SimulationRun
     public required IReadOnlyList<TimeSeriesPoint> TimeSeries { get; init; }
     /// <summary>Inputs echoed into report.json, in a stable order.</summary>
     public required IReadOnlyDictionary<string, string> EchoedInputs { get; init; }
+
+    /// <summary>What served the run, for titles: the system (and its layout) when one was used, else the device.</summary>
+    public string PlatformDescription =>
+        EchoedInputs.TryGetValue("system", out var system)
+            ? EchoedInputs.TryGetValue("pipeline_stages", out var stages) ? $"{system} (PP {stages})" : system
+            : Device.Name;
 }

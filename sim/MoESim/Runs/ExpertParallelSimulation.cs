@@ -40,29 +40,19 @@ public static class ExpertParallelSimulation
         double peak = system.Devices.Sum(d => d.Profile.PeakFor(gemmType));
         double bandwidth = system.Devices.Sum(d => d.Profile.MainMemory.BandwidthBytesPerSecond);
         var inv = CultureInfo.InvariantCulture;
-        var echo = new Dictionary<string, string>
-        {
-            ["model"] = model.Name,
-            ["model_file"] = options.ModelPath,
-            ["weight_dtype"] = Units.DataTypes.Name(model.DataTypes.Weights),
-            ["system"] = system.Name,
-            ["system_file"] = systemPath,
-            ["gpus"] = system.DeviceCount.ToString(inv),
-            ["tensor_parallel"] = config.TensorParallel.ToString(inv),
-            ["data_parallel"] = (system.DeviceCount / config.TensorParallel).ToString(inv),
-            ["expert_parallel"] = model.Moe is null ? "none (dense model)" : system.DeviceCount.ToString(inv),
-            ["placement"] = model.Moe is null ? "none (dense model)" : placement?.Strategy ?? "contiguous",
-            ["all_to_all"] = config.AllToAll.ToString(),
-            ["dispatch"] = config.Dispatch.ToString(),
-            ["collective_model"] = config.CollectiveModel?.ToString() ?? "auto (flows up to 32 GPUs, aggregated above)",
-            ["requests"] = options.RequestTracePath ?? $"poisson rate {options.PoissonRatePerSecond.ToString(inv)}/s, prompt {options.PromptTokensMin}-{options.PromptTokensMax}, output {options.OutputTokensMin}-{options.OutputTokensMax}",
-            ["request_count"] = requests.Count.ToString(inv),
-            ["router"] = router?.Description ?? "none (dense model)",
-            ["seed"] = options.Seed.ToString(inv),
-            ["max_batch_tokens_per_dp_group"] = config.Serving.MaxBatchTokens.ToString(inv),
-            ["max_sequences_per_dp_group"] = config.Serving.MaxSequences.ToString(inv),
-            ["memory_utilization"] = config.Serving.MemoryUtilization.ToString(inv),
-        };
+        var echo = EchoedInputs.For(options, model,
+        [
+            new("system", system.Name),
+            new("system_file", systemPath),
+            new("gpus", system.DeviceCount.ToString(inv)),
+            new("tensor_parallel", config.TensorParallel.ToString(inv)),
+            new("data_parallel", (system.DeviceCount / config.TensorParallel).ToString(inv)),
+            new("expert_parallel", model.Moe is null ? "none (dense model)" : system.DeviceCount.ToString(inv)),
+            new("placement", model.Moe is null ? "none (dense model)" : placement?.Strategy ?? "contiguous"),
+            new("all_to_all", config.AllToAll.ToString()),
+            new("dispatch", config.Dispatch.ToString()),
+            new("collective_model", config.CollectiveModel?.ToString() ?? "auto (flows up to 32 GPUs, aggregated above)"),
+        ], requests.Count, router?.Description, batchingSuffix: "_per_dp_group");
         return new ExpertParallelRun
         {
             Options = options,

@@ -44,23 +44,13 @@ public static class PipelineParallelSimulation
                 Result = result,
                 Metrics = ServingMetrics.From(result, peak, bandwidth),
                 TimeSeries = TimeSeries.Build(result, SimulationRunner.TimeSeriesWindows, peak, bandwidth),
-                EchoedInputs = new Dictionary<string, string>
-                {
-                    ["model"] = model.Name,
-                    ["model_file"] = options.ModelPath,
-                    ["weight_dtype"] = Units.DataTypes.Name(model.DataTypes.Weights),
-                    ["system"] = system.Name,
-                    ["system_file"] = systemPath,
-                    ["pipeline_stages"] = system.DeviceCount.ToString(inv),
-                    ["micro_batches"] = micro.ToString(inv),
-                    ["requests"] = options.RequestTracePath ?? $"poisson rate {options.PoissonRatePerSecond.ToString(inv)}/s, prompt {options.PromptTokensMin}-{options.PromptTokensMax}, output {options.OutputTokensMin}-{options.OutputTokensMax}",
-                    ["request_count"] = requests.Count.ToString(inv),
-                    ["router"] = router?.Description ?? "none (dense model)",
-                    ["seed"] = options.Seed.ToString(inv),
-                    ["max_batch_tokens"] = options.Serving.MaxBatchTokens.ToString(inv),
-                    ["max_sequences"] = options.Serving.MaxSequences.ToString(inv),
-                    ["memory_utilization"] = options.Serving.MemoryUtilization.ToString(inv),
-                },
+                EchoedInputs = EchoedInputs.For(options, model,
+                [
+                    new("system", system.Name),
+                    new("system_file", systemPath),
+                    new("pipeline_stages", system.DeviceCount.ToString(inv)),
+                    new("micro_batches", micro.ToString(inv)),
+                ], requests.Count, router?.Description),
             };
         }
         finally

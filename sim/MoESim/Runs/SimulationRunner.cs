@@ -1,4 +1,3 @@
-using System.Globalization;
 using MoESim.Cost;
 using MoESim.Hardware;
 using MoESim.Metrics;
@@ -50,7 +49,8 @@ public static class SimulationRunner
             Result = result,
             Metrics = ServingMetrics.From(result, peak, bandwidth),
             TimeSeries = TimeSeries.Build(result, TimeSeriesWindows, peak, bandwidth),
-            EchoedInputs = Echo(options, model, device, router, requests.Count),
+            EchoedInputs = EchoedInputs.For(options, model,
+                [new("hardware", device.Name), new("hardware_file", options.HardwarePath)], requests.Count, router?.Description),
         };
     }
 
@@ -102,26 +102,5 @@ public static class SimulationRunner
             // the runner does, so reusing options.Seed would correlate arrivals with routing.
             Seed = seed,
         });
-    }
-
-    private static Dictionary<string, string> Echo(SimulationOptions o, ModelConfig model, DeviceProfile device, IRoutingSource? router, int requests)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        return new Dictionary<string, string>
-        {
-            ["model"] = model.Name,
-            ["model_file"] = o.ModelPath,
-            ["weight_dtype"] = Units.DataTypes.Name(model.DataTypes.Weights),
-            ["hardware"] = device.Name,
-            ["hardware_file"] = o.HardwarePath,
-            ["requests"] = o.RequestTracePath ?? $"poisson rate {o.PoissonRatePerSecond.ToString(inv)}/s, prompt {o.PromptTokensMin}-{o.PromptTokensMax}, output {o.OutputTokensMin}-{o.OutputTokensMax}",
-            ["request_count"] = requests.ToString(inv),
-            ["router"] = router?.Description ?? "none (dense model)",
-            ["routing_trace"] = o.RoutingTracePath ?? "none (synthetic router)",
-            ["seed"] = o.Seed.ToString(inv),
-            ["max_batch_tokens"] = o.Serving.MaxBatchTokens.ToString(inv),
-            ["max_sequences"] = o.Serving.MaxSequences.ToString(inv),
-            ["memory_utilization"] = o.Serving.MemoryUtilization.ToString(inv),
-        };
     }
 }

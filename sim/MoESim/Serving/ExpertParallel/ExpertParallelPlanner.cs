@@ -15,15 +15,17 @@ namespace MoESim.Serving.ExpertParallel;
 /// tensor-parallel GPUs, routed experts expert-parallel over every GPU (a dense model is plain
 /// DP × TP). Each step is a task graph run on the system's engine resources: every GPU is a
 /// compute unit, and each phase of the model's bulk-synchronous program
-/// (<see cref="ExpertParallelProgram"/>) is one compute task per GPU (its own duration from the
-/// cost model) followed by a join, or one collective task (TP all-reduce/all-gather, MoE dispatch
-/// and combine all-to-alls) whose flows cross the topology sharing links max-min fair. A phase
-/// waits for the one before it, so compute phases last as long as their slowest GPU.
+/// (<see cref="ExpertParallelProgram"/>) is one task: a compute phase books each GPU's job (its
+/// own duration from the cost model) on that GPU's unit and ends with its slowest GPU (one event
+/// per phase, not per GPU); a collective (TP all-reduce/all-gather, MoE dispatch and combine
+/// all-to-alls) runs its flows over the topology, sharing links max-min fair. A phase waits for
+/// the one before it.
 /// </summary>
 public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExternalTaskStarter
 {
     private const int StepDoneEvent = 2;
     private const int CollectiveDoneEvent = 3;
+    private const int ComputeDoneEvent = 4;
 
     private readonly IRoutingSource? _router;
     private readonly ExpertParallelCosts _costs;
@@ -143,6 +145,9 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExterna
             case CollectiveDoneEvent:
                 if (--_pendingCollectives == 0) CollectivesDone();
                 break;
+            case ComputeDoneEvent:
+                _executor.Complete((int)arg0);
+                break;
             default:
                 throw new InvalidOperationException($"expert-parallel planner: unknown event kind {kind}");
         }
@@ -201,40 +206,46 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExterna
         {
             var phase = _program[pc];
             string label = PhaseNames[(int)phase.Kind];
-            switch (phase.Kind)
-            {
-                case PhaseKind.Attention: previous = AddCompute(g, _attention, 0, label, previous); break;
-                case PhaseKind.DenseFfn: previous = AddCompute(g, _dense, 0, label, previous); break;
-                case PhaseKind.RouterAndShared: previous = AddCompute(g, _routerShared, 0, label, previous); break;
-                case PhaseKind.LmHead: previous = AddCompute(g, _lmHead, 0, label, previous); break;
-                case PhaseKind.Experts: previous = AddCompute(g, _experts, phase.MoeLayer * _n, label, previous); break;
-                default:
-                    int task = g.AddExternal(this, pc, label);
-                    if (previous >= 0) g.AddDependency(previous, task);
-                    previous = task;
-                    break;
-            }
+            int task = g.AddExternal(this, pc, label);
+            if (previous >= 0) g.AddDependency(previous, task);
+            previous = task;
         }
     }
 
-    private int AddCompute(TaskGraph g, double[] seconds, int offset, string label, int previous)
+    // A compute phase starts when the phase before it has ended on every GPU, so every GPU's
+    // unit is idle: each GPU's job is booked on its unit (busy time, timeline) and the phase
+    // ends with one event at the slowest GPU's end instead of one event per GPU.
+    private void StartCompute(int taskId, in ExpertParallelProgram.Phase phase)
     {
-        int join = g.AddJoin(label);
-        if (previous >= 0) g.AddDependency(previous, join);
+        var (seconds, offset) = phase.Kind switch
+        {
+            PhaseKind.Attention => (_attention, 0),
+            PhaseKind.DenseFfn => (_dense, 0),
+            PhaseKind.RouterAndShared => (_routerShared, 0),
+            PhaseKind.LmHead => (_lmHead, 0),
+            PhaseKind.Experts => (_experts, phase.MoeLayer * _n),
+            _ => throw new InvalidOperationException($"phase {phase.Kind} is not a compute phase"),
+        };
+        string label = PhaseNames[(int)phase.Kind];
+        long end = _sim.Now.Picoseconds;
         for (int d = 0; d < _n; d++)
         {
             double s = seconds[offset + d];
-            if (s <= 0) continue; // an idle GPU adds no event
-            int task = g.AddCompute(d, SimTime.FromSeconds(s), label);
-            if (previous >= 0) g.AddDependency(previous, task);
-            g.AddDependency(task, join);
+            if (s <= 0) continue; // an idle GPU books nothing
+            end = Math.Max(end, _gpus[d].Submit(SimTime.FromSeconds(s), null, 0, 0, 0, label).Picoseconds);
         }
-        return join;
+        _sim.Schedule(new SimTime(end), this, ComputeDoneEvent, taskId);
     }
 
-    /// <summary>Starts the collective of program phase <paramref name="argument"/> (the graph's external task <paramref name="taskId"/>).</summary>
+    /// <summary>Starts program phase <paramref name="argument"/> (the graph's external task <paramref name="taskId"/>): its GPUs' compute, or its collective.</summary>
     void IExternalTaskStarter.Start(int taskId, long argument, TaskGraphExecutor executor)
     {
+        var step = _program[(int)argument];
+        if (step.Kind is PhaseKind.Attention or PhaseKind.DenseFfn or PhaseKind.RouterAndShared or PhaseKind.LmHead or PhaseKind.Experts)
+        {
+            StartCompute(taskId, step);
+            return;
+        }
         _collectiveTask = taskId;
         _collectivePhase = (int)argument;
         var phase = _program[_collectivePhase];

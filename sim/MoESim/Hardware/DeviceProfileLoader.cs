@@ -96,10 +96,10 @@ public static class DeviceProfileLoader
         }
         double capacity;
         if (tier.Has("capacity_gib"))
-            capacity = tier.RequiredDouble("capacity_gib") * UnitConversions.BytesPerGiB;
+            capacity = tier.RequiredDouble("capacity_gib", max: ProfileLimits.MaxMemoryCapacity) * UnitConversions.BytesPerGiB;
         else
-            capacity = tier.RequiredDouble("capacity_gb") * UnitConversions.BytesPerGB;
-        var bandwidth = tier.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps) * UnitConversions.BytesPerSecondPerGBps;
+            capacity = tier.RequiredDouble("capacity_gb", max: ProfileLimits.MaxMemoryCapacity) * UnitConversions.BytesPerGB;
+        var bandwidth = tier.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps, max: ProfileLimits.MaxBandwidthGBps) * UnitConversions.BytesPerSecondPerGBps;
         var energyPj = tier.OptionalDouble("energy_pj_per_byte") ?? 0;
         return new MemoryTier
         {
@@ -122,7 +122,7 @@ public static class DeviceProfileLoader
         var result = new HostLink
         {
             Name = link.RequiredString("name"),
-            BandwidthBytesPerSecondPerDirection = link.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps) * UnitConversions.BytesPerSecondPerGBps,
+            BandwidthBytesPerSecondPerDirection = link.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps, max: ProfileLimits.MaxBandwidthGBps) * UnitConversions.BytesPerSecondPerGBps,
             LatencySeconds = link.RequiredDouble("latency_us", positive: false, max: ProfileLimits.MaxLatencyUs) * UnitConversions.SecondsPerMicrosecond,
         };
         link.Finish();

@@ -11,6 +11,9 @@ public static class ProfileLimits
     /// <summary>Slowest link or memory bandwidth accepted: 0.001 GB/s (1 MB/s).</summary>
     public const double MinBandwidthGBps = 0.001;
 
+    /// <summary>Fastest link or memory bandwidth accepted: 1,000,000,000 GB/s (keeps bytes per second finite).</summary>
+    public const double MaxBandwidthGBps = 1e9;
+
     /// <summary>Longest link, switch or host-link latency accepted: 1,000,000 µs (1 s).</summary>
     public const double MaxLatencyUs = 1_000_000;
 
@@ -22,4 +25,7 @@ public static class ProfileLimits
 
     /// <summary>Lowest compute peak accepted: 0.000001 TFLOPS or TOPS (1 MFLOP/s; the CPU accelerator measures ~0.0002).</summary>
     public const double MinPeakTflops = 0.000_001;
+
+    /// <summary>Largest memory tier accepted: 1,000,000 GiB or GB (about 1 PB; a byte count that stays finite through every sum).</summary>
+    public const double MaxMemoryCapacity = 1_000_000;
 }

@@ -15,7 +15,7 @@ internal sealed record SystemLinkSpec(string Kind, string From, string To, doubl
         map.RequiredString("name"),
         map.RequiredString("from"),
         map.RequiredString("to"),
-        map.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps) * Units.UnitConversions.BytesPerSecondPerGBps,
+        map.RequiredDouble("bandwidth_gb_per_s", min: ProfileLimits.MinBandwidthGBps, max: ProfileLimits.MaxBandwidthGBps) * Units.UnitConversions.BytesPerSecondPerGBps,
         map.RequiredDouble("latency_us", positive: false, max: ProfileLimits.MaxLatencyUs) * Units.UnitConversions.SecondsPerMicrosecond,
         map);
 

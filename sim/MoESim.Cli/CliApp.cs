@@ -15,9 +15,15 @@ internal static class CliApp
     public const int ExitInternalError = 1;
     public const int ExitBadInput = 2;
 
-    public static RootCommand BuildRoot()
+    public static Command BuildRoot()
     {
-        var root = new RootCommand("MoESim: performance simulator for Mixture-of-Experts LLM inference.");
+        // A plain command named as people type it (./moesim): a RootCommand takes the name of the
+        // process's entry assembly (MoESim.Cli), which help and usage would then print.
+        var root = new Command("moesim", "MoESim: performance simulator for Mixture-of-Experts LLM inference.")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Add(SimulateCommand.Build());
         root.Add(RooflineCommand.Build());
         root.Add(ModelCommand.Build());
@@ -53,7 +59,10 @@ internal static class CliApp
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) stderr.WriteLine($"moesim: {error.Message}");
-            stderr.WriteLine("moesim: see 'moesim --help'");
+            foreach (var token in parse.UnmatchedTokens)
+                if (TypoSuggestions.For(parse.CommandResult.Command, token) is { } suggestion)
+                    stderr.WriteLine($"moesim: '{token}': did you mean '{suggestion}'?");
+            stderr.WriteLine($"moesim: see '{CommandPath(parse.CommandResult)} --help'");
             return ExitBadInput;
         }
         try
@@ -81,5 +90,15 @@ internal static class CliApp
             stderr.WriteLine($"moesim: internal error: {ex.GetType().Name}: {ex.Message} (set MOESIM_DEBUG=1 for a stack trace)");
             return ExitInternalError;
         }
+    }
+
+    // "moesim trace stats" for the command a parse ended in.
+    private static string CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new List<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is not null; r = r.Parent)
+            if (r is System.CommandLine.Parsing.CommandResult c) names.Add(c.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
     }
 }

@@ -40,6 +40,7 @@ public static class PipelineParallelSimulation
                 Options = options,
                 Model = model,
                 Device = system.Devices[0].Profile,
+                PlatformName = $"{system.Name} (PP {system.DeviceCount})",
                 RouterDescription = router?.Description ?? "none (dense model)",
                 Result = result,
                 Metrics = ServingMetrics.From(result, peak, bandwidth),

@@ -18,9 +18,9 @@ public sealed record SimulationRun
     /// <summary>Inputs echoed into report.json, in a stable order.</summary>
     public required IReadOnlyDictionary<string, string> EchoedInputs { get; init; }
 
-    /// <summary>What served the run, for titles: the system (and its layout) when one was used, else the device.</summary>
-    public string PlatformDescription =>
-        EchoedInputs.TryGetValue("system", out var system)
-            ? EchoedInputs.TryGetValue("pipeline_stages", out var stages) ? $"{system} (PP {stages})" : system
-            : Device.Name;
+    /// <summary>What served the run, for titles: its runner names a system and layout; a single-device run, its device.</summary>
+    public string? PlatformName { get; init; }
+
+    /// <summary><see cref="PlatformName"/>, or the device's name when the runner gave none.</summary>
+    public string PlatformDescription => PlatformName ?? Device.Name;
 }

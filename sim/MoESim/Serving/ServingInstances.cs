@@ -29,9 +29,7 @@ public static class ServingInstances
     public static ServingInstance SingleDevice(ModelWork work, DeviceProfile device, IOperatorTimeModel timeModel, IReadOnlyList<Request> requests,
         IRoutingSource? router, ServingConfig config, IProgress<double>? progress = null, Simulator? simulator = null, bool externalArrivals = false)
     {
-        var problems = config.Validate().ToList();
-        if (problems.Count > 0)
-            throw new InputException(problems.Select(p => new InputError("serving options", 0, 0, p.Field, p.Problem)).ToList());
+        ThrowIfInvalid(config);
         if (requests.Count == 0)
             throw new InputException("request trace", "", "empty request trace: nothing to simulate");
         var moe = work.Model.Moe;
@@ -80,13 +78,19 @@ public static class ServingInstances
         IRoutingSource? router, IReadOnlyList<Request> requests, ServingConfig config, int microBatches, IProgress<double>? progress = null,
         TimelineRecorder? timeline = null)
     {
-        var problems = config.Validate().ToList();
-        if (problems.Count > 0)
-            throw new InputException(problems.Select(p => new InputError("serving options", 0, 0, p.Field, p.Problem)).ToList());
+        ThrowIfInvalid(config);
         var planner = new PipelineParallelPlanner(work, platform, timeModels, router, microBatches);
         var memory = PipelineParallelMemory.Plan(work, platform, planner.StageFirstLayers, config);
         var kv = new MemoryPool("kv-cache", (long)memory.KvCacheBytes);
         var scheduler = new ContinuousBatchScheduler(requests, config, kv, memory.KvBytesPerToken);
         return new ServingInstance(platform.Simulator, requests, scheduler, kv, planner, memory, progress, progressEverySteps: 2048) { Timeline = timeline };
+    }
+
+    // Batching limits out of range are input errors, all reported together.
+    private static void ThrowIfInvalid(ServingConfig config)
+    {
+        var problems = config.Validate().ToList();
+        if (problems.Count > 0)
+            throw new InputException(problems.Select(p => new InputError("serving options", 0, 0, p.Field, p.Problem)).ToList());
     }
 }

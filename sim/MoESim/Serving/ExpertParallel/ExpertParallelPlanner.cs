@@ -34,7 +34,6 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExterna
     private readonly ComputeUnit[] _gpus;
     private readonly TaskGraph _graph = new(taskCapacity: 1024, dependencyCapacity: 2048);
     private readonly TaskGraphExecutor _executor;
-    private readonly TopologyNetwork _net;
     private readonly Simulator _sim;
     private readonly ExpertParallelBatch _batch;
     private readonly MoeStepRouting? _routing;
@@ -77,7 +76,6 @@ public sealed class ExpertParallelPlanner : IStepPlanner, IEventTarget, IExterna
         _n = network.DeviceCount;
         _tp = config.TensorParallel;
         _router = router;
-        _net = network;
         _sim = network.Simulator;
         // The platform's compute-unit ids are the device indices the graph uses.
         _gpus = new ComputeUnit[_n];

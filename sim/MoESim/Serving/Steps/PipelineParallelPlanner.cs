@@ -33,6 +33,8 @@ public sealed class PipelineParallelPlanner : IStepPlanner, IEventTarget, IExter
     private readonly int _stages;
     private readonly int _microBatches;
     private readonly int[] _firstLayer;   // per stage, plus the end
+    private readonly int[] _denseLayers;  // per stage
+    private readonly int[] _firstMoeLayer; // per stage: index among MoE layers of its first MoE layer
     private readonly int[] _distinct;
     private readonly long _activationBytesPerToken;
     private readonly TaskGraph _graph = new(taskCapacity: 256, dependencyCapacity: 512);
@@ -67,6 +69,17 @@ public sealed class PipelineParallelPlanner : IStepPlanner, IEventTarget, IExter
         // Contiguous blocks, the first (layers mod stages) stages one layer longer.
         _firstLayer = new int[_stages + 1];
         for (int s = 0; s < _stages; s++) _firstLayer[s + 1] = _firstLayer[s] + layers / _stages + (s < layers % _stages ? 1 : 0);
+        _denseLayers = new int[_stages];
+        _firstMoeLayer = new int[_stages];
+        for (int s = 0, moe = 0; s < _stages; s++)
+        {
+            _firstMoeLayer[s] = moe;
+            for (int layer = _firstLayer[s]; layer < _firstLayer[s + 1]; layer++)
+            {
+                if (work.Model.IsMoeLayer(layer)) moe++;
+                else _denseLayers[s]++;
+            }
+        }
         _distinct = new int[work.Model.NumMoeLayers];
         _activationBytesPerToken = (long)(work.Model.HiddenSize * DataTypes.BytesPerElement(work.Model.DataTypes.Activations));
         _executor = new TaskGraphExecutor(platform.Resources);
@@ -168,10 +181,7 @@ public sealed class PipelineParallelPlanner : IStepPlanner, IEventTarget, IExter
             _lastFlops += times * w.Flops;
             _lastBytes += times * w.TotalBytes;
         }
-        var model = _work.Model;
-        int dense = 0;
-        for (int layer = _firstLayer[s]; layer < _firstLayer[s + 1]; layer++)
-            if (!model.IsMoeLayer(layer)) dense++;
+        int dense = _denseLayers[s];
         int layers = _firstLayer[s + 1] - _firstLayer[s];
         Add(_work.AttentionProjection(b), layers);
         if (b.PrefillTokens > 0) Add(_work.AttentionPrefill(b), layers);
@@ -181,22 +191,11 @@ public sealed class PipelineParallelPlanner : IStepPlanner, IEventTarget, IExter
         {
             Add(_work.Router(b), layers - dense);
             Add(_work.SharedExpert(b), layers - dense);
-            int moeIndex = MoeLayersBefore(_firstLayer[s]);
-            for (int layer = _firstLayer[s]; layer < _firstLayer[s + 1]; layer++)
-            {
-                if (!model.IsMoeLayer(layer)) continue;
-                Add(_work.ExpertFfn(b, _distinct[moeIndex++]), 1);
-            }
+            for (int moe = _firstMoeLayer[s], end = moe + layers - dense; moe < end; moe++)
+                Add(_work.ExpertFfn(b, _distinct[moe]), 1);
         }
         if (s == _stages - 1 && b.OutputTokens > 0) Add(_work.LmHead(b), 1);
         return seconds;
-    }
-
-    private int MoeLayersBefore(int layer)
-    {
-        int n = 0;
-        for (int l = 0; l < layer; l++) if (_work.Model.IsMoeLayer(l)) n++;
-        return n;
     }
 
     /// <summary>Sends a micro-batch's activations from stage (receiver − 1) to the receiving stage over the system's route.</summary>
